@@ -1,0 +1,29 @@
+"""What the engine tells a plugin about the job it runs in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+JobMode = Literal["BATCH", "STREAMING"]
+
+
+@dataclass(frozen=True)
+class PluginContext:
+    """Facts a plugin may use when it is built: the job, its mode, where it stands."""
+
+    job_name: str = "SeaTunnel_Job"
+    job_mode: JobMode = "BATCH"
+    label: str = ""
+    """Where the plugin stands in the job, e.g. ``source.FakeSource`` or ``sink[1].Console``."""
+    parallelism: int = 1
+    work_dir: Path = field(default_factory=Path.cwd)
+    """Directory relative paths in options are resolved against (the job file's folder)."""
+    run_id: str = ""
+    """Unique id of this run (used in temporary names)."""
+
+    @property
+    def bounded(self) -> bool:
+        """True in BATCH mode: sources must end."""
+        return self.job_mode == "BATCH"

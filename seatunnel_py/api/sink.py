@@ -1,0 +1,76 @@
+"""The sink contract: prepare the target, a writer per task, an idempotent committer.
+
+Order for a bounded job (the checkpoint issue adds periodic checkpoints with the same
+calls): ``check_input`` at plan time; ``prepare`` once; per pipeline task a writer gets
+``write`` for every batch, then ``prepare_commit(checkpoint_id)`` (flush: data durable but
+not yet visible where the target allows); the engine persists the commit infos; then the
+committer's ``commit(infos)`` makes them visible. ``commit`` must be idempotent: after a
+crash it is called again with the same infos. On failure writers get ``abort`` and the
+committer ``abort(infos)`` for infos that were prepared but not committed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import pyarrow as pa
+
+from .plugin import O, Plugin
+
+CommitInfo = dict[str, Any]
+"""JSON-serialisable description of prepared, not yet visible, output."""
+
+
+class SinkWriter(ABC):
+    """Writes the batches of one pipeline task."""
+
+    @abstractmethod
+    def write(self, batch: pa.RecordBatch) -> None:
+        """Write one batch (which may carry the row-kind column)."""
+
+    def prepare_commit(self, checkpoint_id: int) -> CommitInfo | None:
+        """Flush what was written since the last call; return what the committer needs."""
+        return None
+
+    def snapshot(self, checkpoint_id: int) -> dict[str, Any] | None:
+        """Writer state to keep in the checkpoint (most writers have none)."""
+        return None
+
+    def abort(self) -> None:  # noqa: B027 - optional hook
+        """Discard what was written and not prepared (the job failed)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release resources; called after the last ``prepare_commit`` or ``abort``."""
+
+
+class Committer(ABC):
+    """Makes prepared output visible. One per sink, called by the coordinator."""
+
+    @abstractmethod
+    def commit(self, infos: list[CommitInfo]) -> None:
+        """Make the prepared output visible. Idempotent: may be called again after a crash."""
+
+    def abort(self, infos: list[CommitInfo]) -> None:  # noqa: B027 - optional hook
+        """Discard prepared output that will never be committed."""
+
+
+class Sink(Plugin[O], ABC):
+    """A sink plugin."""
+
+    def check_input(self, schema: pa.Schema) -> None:  # noqa: B027 - optional hook
+        """Plan time: raise ``PlanError`` if batches of ``schema`` cannot be written."""
+
+    def prepare(self, schema: pa.Schema) -> None:  # noqa: B027 - optional hook
+        """Once before any writer: apply schema/data save modes, create the target."""
+
+    @abstractmethod
+    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+        """A writer for pipeline task ``task_index`` receiving batches of ``schema``."""
+
+    def create_committer(self) -> Committer | None:
+        """The committer of this sink, or ``None`` when writes are visible at once."""
+        return None
+
+    def finish(self, success: bool) -> None:  # noqa: B027 - optional hook
+        """Once after every writer is closed and commits are done; may raise (Assert)."""

@@ -1,0 +1,1 @@
+"""Built-in plugins: FakeSource, Console, Assert and the core transforms."""

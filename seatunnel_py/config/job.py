@@ -1,0 +1,63 @@
+"""A bound job: env options and plugin specs, ready for the planner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..api.options import PluginOptions
+from ..registry import PluginKind, RegisteredPlugin
+from .env import EnvOptions
+
+
+@dataclass
+class PluginSpec:
+    """One plugin block of the job file, bound to its plugin and validated options."""
+
+    kind: PluginKind
+    index: int
+    """Position inside its block (``source`` / ``transform`` / ``sink``)."""
+    name: str
+    """The plugin's registered name."""
+    plugin: RegisteredPlugin
+    options: PluginOptions
+    raw: dict[str, Any]
+    label: str
+    """``source.FakeSource``, or ``source[1].FakeSource`` when the name repeats in its block."""
+    output: str | None = None
+    inputs: list[str] = field(default_factory=list)
+    parallelism: int | None = None
+    line: int | None = None
+
+    def masked_options(self) -> dict[str, Any]:
+        """The options as written, secrets replaced by ``******``."""
+        secrets = type(self.options).secret_names()
+        return {k: ("******" if k in secrets else v) for k, v in self.raw.items()}
+
+
+@dataclass
+class JobConfig:
+    """A validated job."""
+
+    file: str
+    env: EnvOptions
+    sources: list[PluginSpec]
+    transforms: list[PluginSpec]
+    sinks: list[PluginSpec]
+    line_of: Any = None
+    """``line_of(path) -> int | None`` for errors found after binding."""
+
+    @property
+    def work_dir(self) -> Path:
+        """The job file's folder (relative paths in options are resolved against it)."""
+        return Path(self.file).resolve().parent
+
+    @property
+    def name(self) -> str:
+        """``env.job.name``."""
+        return self.env.job_name
+
+    def all_plugins(self) -> list[PluginSpec]:
+        """Sources, transforms and sinks in file order."""
+        return [*self.sources, *self.transforms, *self.sinks]
