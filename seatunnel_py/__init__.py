@@ -3,8 +3,9 @@
 The public API is what this module re-exports; everything else is private.
 """
 
-from .hookspecs import hookimpl
-
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "hookimpl"]
+from .hookspecs import hookimpl
+from .jobs import check_job, load_job, run_job
+
+__all__ = ["__version__", "check_job", "hookimpl", "load_job", "run_job"]

@@ -64,7 +64,7 @@ def _split_top_level(text: str) -> list[str]:
     """Split ``a, map<b, c>, d`` on commas that are not nested in <>, (), {}."""
     parts: list[str] = []
     depth = 0
-    current = []
+    current: list[str] = []
     for ch in text:
         if ch in "<({[":
             depth += 1
@@ -138,8 +138,20 @@ def parse_type(spec: Any) -> pa.DataType:
 
 
 _SEATUNNEL_NAMES = [
-    "string", "boolean", "tinyint", "smallint", "int", "bigint", "float", "double",
-    "null", "bytes", "date", "time", "timestamp", "timestamp_tz",
+    "string",
+    "boolean",
+    "tinyint",
+    "smallint",
+    "int",
+    "bigint",
+    "float",
+    "double",
+    "null",
+    "bytes",
+    "date",
+    "time",
+    "timestamp",
+    "timestamp_tz",
 ]
 
 
@@ -237,6 +249,7 @@ def _columns(columns_cfg: Any) -> list[pa.Field]:
 
 
 # --- Python values from job files (FakeSource rows, Assert equals_to) to Arrow ---------
+
 
 def _parse_time(value: str) -> dt.time:
     return dt.time.fromisoformat(value.strip())

@@ -37,10 +37,10 @@ class SinkWriter(ABC):
         """Writer state to keep in the checkpoint (most writers have none)."""
         return None
 
-    def abort(self) -> None:  # noqa: B027 - optional hook
+    def abort(self) -> None:
         """Discard what was written and not prepared (the job failed)."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release resources; called after the last ``prepare_commit`` or ``abort``."""
 
 
@@ -51,17 +51,17 @@ class Committer(ABC):
     def commit(self, infos: list[CommitInfo]) -> None:
         """Make the prepared output visible. Idempotent: may be called again after a crash."""
 
-    def abort(self, infos: list[CommitInfo]) -> None:  # noqa: B027 - optional hook
+    def abort(self, infos: list[CommitInfo]) -> None:
         """Discard prepared output that will never be committed."""
 
 
 class Sink(Plugin[O], ABC):
     """A sink plugin."""
 
-    def check_input(self, schema: pa.Schema) -> None:  # noqa: B027 - optional hook
+    def check_input(self, schema: pa.Schema) -> None:
         """Plan time: raise ``PlanError`` if batches of ``schema`` cannot be written."""
 
-    def prepare(self, schema: pa.Schema) -> None:  # noqa: B027 - optional hook
+    def prepare(self, schema: pa.Schema) -> None:
         """Once before any writer: apply schema/data save modes, create the target."""
 
     @abstractmethod
@@ -72,5 +72,5 @@ class Sink(Plugin[O], ABC):
         """The committer of this sink, or ``None`` when writes are visible at once."""
         return None
 
-    def finish(self, success: bool) -> None:  # noqa: B027 - optional hook
+    def finish(self, success: bool) -> None:
         """Once after every writer is closed and commits are done; may raise (Assert)."""

@@ -68,8 +68,8 @@ class Source(Plugin[O], ABC):
     def create_reader(self, split: Split, state: State | None = None) -> SplitReader:
         """A reader for one split, resuming from ``state`` when given."""
 
-    def open(self) -> None:  # noqa: B027 - optional hook
+    def open(self) -> None:
         """Connect or prepare before the first split is read."""
 
-    def close(self) -> None:  # noqa: B027 - optional hook
+    def close(self) -> None:
         """Release what ``open`` took."""

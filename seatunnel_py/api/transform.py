@@ -18,7 +18,7 @@ class Transform(Plugin[O], ABC):
     once (a task owns its own instance, built with the same options).
     """
 
-    def bind(self, input_schema: pa.Schema) -> None:  # noqa: B027 - optional hook
+    def bind(self, input_schema: pa.Schema) -> None:
         """Remember the input schema before the first ``apply`` (called after planning)."""
 
     @abstractmethod

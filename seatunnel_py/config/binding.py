@@ -9,7 +9,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..api.errors import OptionError
 from ..api.options import PluginOptions
 from ..registry import PluginKind, Registry
 from .env import FOREIGN_PREFIXES, EnvOptions
@@ -21,8 +20,14 @@ log = logging.getLogger(__name__)
 
 TOP_LEVEL = ("env", "source", "transform", "sink")
 COMMON_KEYS = {
-    "plugin_name", "plugin_output", "result_table_name", "plugin_input", "source_table_name",
-    "parallelism", "multi_table_sink_replica", "dag-parsing.mode",
+    "plugin_name",
+    "plugin_output",
+    "result_table_name",
+    "plugin_input",
+    "source_table_name",
+    "parallelism",
+    "multi_table_sink_replica",
+    "dag-parsing.mode",
 }
 
 
@@ -44,9 +49,9 @@ def pydantic_messages(exc: ValidationError, secrets: set[str]) -> list[tuple[tup
         elif kind == "extra_forbidden":
             text = "unknown option"
         elif msg.startswith("Input should be "):
-            text = f"got {shown} (expected {msg[len('Input should be '):]})"
+            text = f"got {shown} (expected {msg[len('Input should be ') :]})"
         elif msg.startswith("Value error, "):
-            text = msg[len("Value error, "):]
+            text = msg[len("Value error, ") :]
         else:
             text = f"{msg[0].lower()}{msg[1:]} (got {shown})"
         # pydantic adds union branch names and enum member paths to loc: keep option keys
@@ -64,16 +69,30 @@ class _Binder:
     def issue(self, path: tuple[str | int, ...], label: str, message: str) -> None:
         self.issues.append(ConfigIssue(self.raw.file, self.raw.line_of(path), label, message))
 
-    def unknown_keys(self, path: tuple[str | int, ...], label: str, keys: list[str],
-                     model: type[PluginOptions], allowed_extra: set[str]) -> None:
+    def unknown_keys(
+        self,
+        path: tuple[str | int, ...],
+        label: str,
+        keys: list[str],
+        model: type[PluginOptions],
+        allowed_extra: set[str],
+    ) -> None:
         known = [*model.option_names(), *allowed_extra]
         for key in keys:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"did you mean {close[0]!r}?" if close else f"known options: {', '.join(sorted(model.option_names()))}"
+            hint = (
+                f"did you mean {close[0]!r}?" if close else f"known options: {', '.join(sorted(model.option_names()))}"
+            )
             self.issue((*path, key), f"{label}.{key}", f"unknown option ({hint})")
 
-    def validate(self, path: tuple[str | int, ...], label: str, model: type[PluginOptions],
-                 values: dict[str, Any], extra: set[str]) -> PluginOptions | None:
+    def validate(
+        self,
+        path: tuple[str | int, ...],
+        label: str,
+        model: type[PluginOptions],
+        values: dict[str, Any],
+        extra: set[str],
+    ) -> PluginOptions | None:
         known = set(model.option_names())
         unknown = [k for k in values if k not in known]
         if unknown:
@@ -116,7 +135,9 @@ class _Binder:
         block = self.raw.data.get(kind.value)
         if block is None:
             if kind != PluginKind.TRANSFORM:
-                self.issue((), kind.value, f"the job has no {kind.value} block (expected {kind.value} {{ Name {{ … }} }})")
+                self.issue(
+                    (), kind.value, f"the job has no {kind.value} block (expected {kind.value} {{ Name {{ … }} }})"
+                )
             return []
         if not isinstance(block, list):
             self.issue((kind.value,), kind.value, f"must be a block of plugins ({kind.value} {{ Name {{ … }} }})")
@@ -139,13 +160,17 @@ class _Binder:
         if name is None and isinstance(entry, Mapping):
             name = entry.get("plugin_name")
         if not isinstance(name, str) or not name:
-            self.issue((kind.value, index), f"{kind.value}[{index}]", "plugin without a name "
-                       "(expected Name { … }, or plugin_name in the JSON form)")
+            self.issue(
+                (kind.value, index),
+                f"{kind.value}[{index}]",
+                "plugin without a name (expected Name { … }, or plugin_name in the JSON form)",
+            )
             return None
         return name
 
-    def bind_plugin(self, kind: PluginKind, index: int, name: str, label: str,
-                    entry: Mapping[str, Any]) -> PluginSpec | None:
+    def bind_plugin(
+        self, kind: PluginKind, index: int, name: str, label: str, entry: Mapping[str, Any]
+    ) -> PluginSpec | None:
         path: tuple[str | int, ...] = (kind.value, index)
         registered = self.registry.get(kind, name)
         if registered is None:
@@ -163,25 +188,47 @@ class _Binder:
             self.issue((*path, "plugin_output"), f"{label}.plugin_output", f"got {_describe(output)} (expected a name)")
             ok = False
         if inputs is not None and not (isinstance(inputs, list) and all(isinstance(x, str) for x in inputs)):
-            self.issue((*path, "plugin_input"), f"{label}.plugin_input", f"got {_describe(inputs)} (expected a name or a list of names)")
+            self.issue(
+                (*path, "plugin_input"),
+                f"{label}.plugin_input",
+                f"got {_describe(inputs)} (expected a name or a list of names)",
+            )
             ok = False
         if kind == PluginKind.SOURCE and inputs:
-            self.issue((*path, "plugin_input"), f"{label}.plugin_input", "a source has no input (expected plugin_output)")
+            self.issue(
+                (*path, "plugin_input"), f"{label}.plugin_input", "a source has no input (expected plugin_output)"
+            )
             ok = False
         if kind == PluginKind.SINK and output is not None:
-            self.issue((*path, "plugin_output"), f"{label}.plugin_output", "a sink has no output (expected plugin_input)")
+            self.issue(
+                (*path, "plugin_output"), f"{label}.plugin_output", "a sink has no output (expected plugin_input)"
+            )
             ok = False
         parallelism = entry.get("parallelism")
-        if parallelism is not None and (not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1):
-            self.issue((*path, "parallelism"), f"{label}.parallelism", f"got {_describe(parallelism)} (expected an integer >= 1)")
+        if parallelism is not None and (
+            not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1
+        ):
+            self.issue(
+                (*path, "parallelism"),
+                f"{label}.parallelism",
+                f"got {_describe(parallelism)} (expected an integer >= 1)",
+            )
             ok = False
         options = self.validate(path, label, registered.cls.options_model, values, COMMON_KEYS)
         if options is None or not ok:
             return None
         return PluginSpec(
-            kind=kind, index=index, name=registered.name, plugin=registered, options=options,
-            raw=dict(values), label=label, output=output, inputs=list(inputs or []),
-            parallelism=parallelism, line=self.raw.line_of(path),
+            kind=kind,
+            index=index,
+            name=registered.name,
+            plugin=registered,
+            options=options,
+            raw=dict(values),
+            label=label,
+            output=output,
+            inputs=list(inputs or []),
+            parallelism=parallelism,
+            line=self.raw.line_of(path),
         )
 
     def bind(self) -> JobConfig:

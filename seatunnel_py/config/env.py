@@ -17,26 +17,37 @@ class JobModeOption(OptionEnum):
 class EnvOptions(PluginOptions):
     """Options of the ``env`` block (SeaTunnel's names)."""
 
-    job_mode: JobModeOption = option(JobModeOption.BATCH, "BATCH runs to completion, STREAMING until stopped",
-                                     alias="job.mode")
+    job_mode: JobModeOption = option(
+        JobModeOption.BATCH, "BATCH runs to completion, STREAMING until stopped", alias="job.mode"
+    )
     job_name: str = option("SeaTunnel_Job", "job name; keys saved state; `run -n` overrides it", alias="job.name")
-    parallelism: int = Field(1, ge=1, le=1024, description="pipeline tasks per source (a plugin's own "
-                             "`parallelism` overrides it)")
-    checkpoint_interval: int | None = Field(None, ge=1, alias="checkpoint.interval",
-                                            description="milliseconds between checkpoints")
-    checkpoint_timeout: int | None = Field(None, ge=1, alias="checkpoint.timeout",
-                                           description="milliseconds before a checkpoint fails")
+    parallelism: int = Field(
+        1, ge=1, le=1024, description="pipeline tasks per source (a plugin's own `parallelism` overrides it)"
+    )
+    checkpoint_interval: int | None = Field(
+        None, ge=1, alias="checkpoint.interval", description="milliseconds between checkpoints"
+    )
+    checkpoint_timeout: int | None = Field(
+        None, ge=1, alias="checkpoint.timeout", description="milliseconds before a checkpoint fails"
+    )
     min_pause: int | None = option(None, "minimum milliseconds between checkpoints", alias="min-pause")
-    rows_per_second: int | None = Field(None, ge=1, alias="read_limit.rows_per_second",
-                                        description="row rate limit per source task")
-    bytes_per_second: int | None = Field(None, ge=1, alias="read_limit.bytes_per_second",
-                                         description="byte rate limit per source task")
-    job_retry_times: int | None = option(None, "accepted for compatibility; a failed run is retried by "
-                                         "running it again (it resumes)", alias="job.retry.times")
-    job_retry_interval_seconds: int | None = option(None, "accepted for compatibility",
-                                                    alias="job.retry.interval.seconds")
-    savemode_execute_location: str | None = option(None, "accepted for compatibility (save modes run in "
-                                                   "the client)", alias="savemode.execute.location")
+    rows_per_second: int | None = Field(
+        None, ge=1, alias="read_limit.rows_per_second", description="row rate limit per source task"
+    )
+    bytes_per_second: int | None = Field(
+        None, ge=1, alias="read_limit.bytes_per_second", description="byte rate limit per source task"
+    )
+    job_retry_times: int | None = option(
+        None,
+        "accepted for compatibility; a failed run is retried by running it again (it resumes)",
+        alias="job.retry.times",
+    )
+    job_retry_interval_seconds: int | None = option(
+        None, "accepted for compatibility", alias="job.retry.interval.seconds"
+    )
+    savemode_execute_location: str | None = option(
+        None, "accepted for compatibility (save modes run in the client)", alias="savemode.execute.location"
+    )
     jars: str | None = option(None, "accepted for compatibility (Java only; ignored)")
     custom_parameters: dict[str, object] | None = option(None, "free-form parameters, ignored by the engine")
 

@@ -47,8 +47,9 @@ def _syntax_issue(file: str, exc: Exception) -> ConfigIssue:
     return ConfigIssue(file, line, "", f"{msg}{near} (expected HOCON: key = value, blocks in {{ }})")
 
 
-def load_text(text: str, file: str, variables: Mapping[str, str] | None = None,
-              environ: Mapping[str, str] | None = None) -> RawJob:
+def load_text(
+    text: str, file: str, variables: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
+) -> RawJob:
     """Parse job text; ``file`` decides the form (``.json`` is JSON, anything else HOCON)."""
     resolver = make_resolver(variables or {}, environ)
     if file.endswith(".json"):
@@ -62,26 +63,34 @@ def load_text(text: str, file: str, variables: Mapping[str, str] | None = None,
         return RawJob(file, data, result, {})
     result = scan(text, resolver)
     if result.unresolved:
-        raise ConfigErrors([
-            ConfigIssue(file, line, "", f"variable ${{{name}}} is not set "
-                        f"(expected -i {name}=VALUE, an environment variable {name}, or ${{{name}:default}})")
-            for line, name in result.unresolved
-        ])
+        raise ConfigErrors(
+            [
+                ConfigIssue(
+                    file,
+                    line,
+                    "",
+                    f"variable ${{{name}}} is not set "
+                    f"(expected -i {name}=VALUE, an environment variable {name}, or ${{{name}:default}})",
+                )
+                for line, name in result.unresolved
+            ]
+        )
     from pyhocon import ConfigFactory  # imported here: parsing is the only user
 
     try:
         tree = ConfigFactory.parse_string(result.text)
     except Exception as exc:  # pyparsing and pyhocon raise several unrelated types
         raise ConfigErrors([_syntax_issue(file, exc)]) from None
-    data = _plain(tree)
+    data = _plain(tree.as_plain_ordered_dict())
     for block in PLUGIN_BLOCKS:  # standard-HOCON files may still use `source = [ … ]`
         if isinstance(data.get(block), dict) and not any(k[0] == block for k in result.plugin_names):
             data[block] = [{"plugin_name": k, **(v or {})} for k, v in data[block].items()]
     return RawJob(file, data, result, dict(result.plugin_names))
 
 
-def load_file(path: str | Path, variables: Mapping[str, str] | None = None,
-              environ: Mapping[str, str] | None = None) -> RawJob:
+def load_file(
+    path: str | Path, variables: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
+) -> RawJob:
     """Read and parse a job file."""
     p = Path(path)
     try:

@@ -110,8 +110,10 @@ class _Scanner:
         line = parts[0][2]
         if ctx.kind == "plugins":
             ctx.index += 1
-            self.result.plugin_names[(ctx.path[0], ctx.index)] = key  # type: ignore[index]
-            self.result.lines[(*ctx.path, ctx.index)] = line
+            block = str(ctx.path[0])
+            self.result.plugin_names[(block, ctx.index)] = key
+            element: Path = (*ctx.path, ctx.index)
+            self.result.lines[element] = line
             for _, _, _, idx in parts:
                 self.out[idx] = " " * len(self.out[idx])
             return
@@ -141,7 +143,7 @@ class _Scanner:
             if ch == "#" or src.startswith("//", self.pos):
                 end = src.find("\n", self.pos)
                 end = len(src) if end < 0 else end
-                self.emit(src[self.pos:end])
+                self.emit(src[self.pos : end])
                 self.pos = end
                 continue
             if first_token and ch == "{":
@@ -210,7 +212,7 @@ class _Scanner:
             end = len(src) if end < 0 else end + 3
             while end < len(src) and src[end] == '"':
                 end += 1
-            raw = src[self.pos:end]
+            raw = src[self.pos : end]
             self.pos = end
             body = raw[3:-3]
             new_body = substitute_in_string(body, self.resolve)
@@ -224,7 +226,7 @@ class _Scanner:
             if src[i] == "\n":
                 break
             i += 1
-        raw = src[self.pos:i + 1]
+        raw = src[self.pos : i + 1]
         self.pos = i + 1
         if self.key_position():
             try:
@@ -249,12 +251,17 @@ class _Scanner:
     def on_unquoted(self) -> None:
         src = self.src
         i = self.pos
-        while i < len(src) and src[i] not in _PUNCT + ' \t\r\n"#' and not src.startswith("//", i) \
-                and not src.startswith("${", i) and not src.startswith("+=", i):
+        while (
+            i < len(src)
+            and src[i] not in _PUNCT + ' \t\r\n"#'
+            and not src.startswith("//", i)
+            and not src.startswith("${", i)
+            and not src.startswith("+=", i)
+        ):
             i += 1
         if i == self.pos:  # a lone character we do not know: keep it
             i += 1
-        token = src[self.pos:i]
+        token = src[self.pos : i]
         self.pos = i
         if self.key_position():
             if self.top().kind == "object" and token == "include":
@@ -296,8 +303,11 @@ class _Scanner:
             self.emit("," + bracket if ctx.index > 0 else bracket)
             return
         is_plugin_block = (
-            len(self.stack) == 1 and ctx.kind == "object" and bracket == "{"
-            and isinstance(ctx.key, str) and ctx.key.lower() in PLUGIN_BLOCKS
+            len(self.stack) == 1
+            and ctx.kind == "object"
+            and bracket == "{"
+            and isinstance(ctx.key, str)
+            and ctx.key.lower() in PLUGIN_BLOCKS
         )
         if is_plugin_block:
             key = str(ctx.key).lower()
@@ -326,7 +336,7 @@ class _Scanner:
         src = self.src
         end = src.find("}", self.pos)
         end = len(src) - 1 if end < 0 else end
-        raw = src[self.pos:end + 1]
+        raw = src[self.pos : end + 1]
         self.pos = end + 1
         match = _SUBST.fullmatch(raw)
         if not match:

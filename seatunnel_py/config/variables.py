@@ -8,10 +8,19 @@ from collections.abc import Iterable, Mapping
 from .issues import UsageError
 from .scanner import Resolver
 
-RESERVED = frozenset({
-    "database_name", "schema_name", "table_name", "schema_full_name", "table_full_name",
-    "primary_key", "unique_key", "field_names", "comment",
-})
+RESERVED = frozenset(
+    {
+        "database_name",
+        "schema_name",
+        "table_name",
+        "schema_full_name",
+        "table_full_name",
+        "primary_key",
+        "unique_key",
+        "field_names",
+        "comment",
+    }
+)
 """Sink placeholders SeaTunnel forbids as ``-i`` variables."""
 
 

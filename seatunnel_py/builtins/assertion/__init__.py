@@ -1,0 +1,1 @@
+"""Assert sink: checks rows against rules; a violation fails the job."""

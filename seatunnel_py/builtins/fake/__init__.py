@@ -1,0 +1,1 @@
+"""FakeSource: reproducible generated data of every SeaTunnel type."""

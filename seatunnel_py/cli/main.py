@@ -1,0 +1,123 @@
+"""``seatunnel-py``: run and check job files, list plugins.
+
+Exit codes: 0 success, 1 the job failed, 2 bad job file or usage.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+
+from .. import __version__
+from ..api.errors import PlanError
+from ..config.issues import ConfigErrors, UsageError
+from ..config.variables import parse_variables
+from ..engine.metrics import JobMetrics
+from ..engine.runner import JobFailed
+from ..engine.summary import statistic_block
+from ..registry import DuplicatePluginError
+from .output import Progress, error, setup_logging
+from .plugins_cmd import app as plugins_app
+
+log = logging.getLogger("seatunnel_py")
+
+app = typer.Typer(
+    name="seatunnel-py",
+    help="Run SeaTunnel-style HOCON data integration jobs on Apache Arrow.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(plugins_app, name="plugins")
+
+VARIABLE_HELP = "variable for ${key} in the job file: -i key=value (repeatable; commas split pairs)"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"seatunnel-py {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version"),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="debug logging (tracebacks)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="warnings and errors only"),
+) -> None:
+    """Run SeaTunnel-style HOCON data integration jobs on Apache Arrow."""
+    setup_logging(verbose, quiet)
+
+
+def _fail_config(exc: ConfigErrors | UsageError | PlanError | DuplicatePluginError) -> None:
+    if isinstance(exc, ConfigErrors):
+        for issue in exc.issues:
+            error(issue.render())
+        error(f"{len(exc.issues)} error(s) in the job file")
+    else:
+        error(f"error: {exc}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def check(
+    job: str = typer.Argument(..., help="job file (HOCON, or JSON when it ends in .json)"),
+    variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP),
+) -> None:
+    """Validate a job completely (options, wiring, schemas) without connecting anywhere."""
+    from ..jobs import check_job
+
+    try:
+        plan = check_job(job, parse_variables(variable))
+    except (ConfigErrors, UsageError, PlanError, DuplicatePluginError) as exc:
+        _fail_config(exc)
+        return
+    typer.echo(f"{job}: OK ({plan.job.env.job_mode.value}, job.name = {plan.job.name})")
+    for node in [*plan.sources, *plan.transforms, *plan.sinks]:
+        inputs = ", ".join(p.label for p in node.producers)
+        arrow = f" <- {inputs}" if inputs else ""
+        typer.echo(f"  {node.label}{arrow}")
+        if node.output_schema is not None:
+            cols = ", ".join(f"{f.name}: {f.type}" for f in node.output_schema)
+            typer.echo(f"      columns: {cols}")
+        options = node.spec.masked_options()
+        if options:
+            typer.echo(f"      options: {options}")
+
+
+@app.command()
+def run(
+    job: str = typer.Argument(..., help="job file (HOCON, or JSON when it ends in .json)"),
+    variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP),
+    name: str | None = typer.Option(None, "--name", "-n", help="job name (overrides env.job.name)"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="show progress while running"),
+) -> None:
+    """Run a job to completion (BATCH) and print its statistics."""
+    from ..jobs import run_job
+
+    metrics = JobMetrics()
+    try:
+        variables = parse_variables(variable)
+        with Progress(metrics, enabled=progress):
+            result = run_job(job, variables, job_name=name, metrics=metrics)
+    except (ConfigErrors, UsageError, PlanError, DuplicatePluginError) as exc:
+        _fail_config(exc)
+        return
+    except JobFailed as exc:
+        log.debug("job failed", exc_info=exc.cause)
+        error(f"ERROR job failed: {exc}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        error("ERROR job interrupted")
+        raise typer.Exit(130) from None
+    typer.echo(statistic_block(result))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""The engine: plan a job, run its pipeline tasks, report."""

@@ -1,0 +1,277 @@
+"""Plan a job: wire plugins by name into a DAG, resolve schemas, check capabilities.
+
+Wiring follows SeaTunnel: ``plugin_output`` names a plugin's output and ``plugin_input``
+names what it reads (older ``result_table_name`` / ``source_table_name`` too). Without
+names a chain is linear: the first transform reads the source, each transform the one
+before it, and every sink reads the last transform (or, without transforms, every
+source). Planning builds the plugins and asks for their schemas, but never connects.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from ..api.capabilities import Capability
+from ..api.context import PluginContext
+from ..api.errors import OptionError, PlanError
+from ..api.plugin import Plugin
+from ..api.sink import Sink
+from ..api.source import Source
+from ..api.transform import Transform
+from ..config.issues import ConfigErrors, ConfigIssue
+from ..config.job import JobConfig, PluginSpec
+from ..registry import PluginKind
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Node:
+    """A plugin in the plan with its schemas and the nodes that read its output."""
+
+    spec: PluginSpec
+    plugin: Plugin
+    output_schema: pa.Schema | None = None
+    input_schema: pa.Schema | None = None
+    consumers: list[Node] = field(default_factory=list)
+    producers: list[Node] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """Where the node stands in the job file."""
+        return self.spec.label
+
+
+@dataclass
+class Plan:
+    """A job ready to run."""
+
+    job: JobConfig
+    run_id: str
+    sources: list[Node]
+    transforms: list[Node]
+    sinks: list[Node]
+    warnings: list[str] = field(default_factory=list)
+
+    def parallelism_of(self, source: Node) -> int:
+        """Pipeline tasks for a source: its own ``parallelism``, else ``env.parallelism``."""
+        return source.spec.parallelism or self.job.env.parallelism
+
+    def sinks_reached_from(self, source: Node) -> list[Node]:
+        """Every sink downstream of ``source``."""
+        seen: list[Node] = []
+        stack = list(source.consumers)
+        while stack:
+            node = stack.pop()
+            if node.spec.kind == PluginKind.SINK and node not in seen:
+                seen.append(node)
+            stack.extend(node.consumers)
+        return sorted(seen, key=lambda n: n.spec.index)
+
+
+class _Planner:
+    def __init__(self, job: JobConfig, run_id: str) -> None:
+        self.job = job
+        self.run_id = run_id
+        self.issues: list[ConfigIssue] = []
+        self.warnings: list[str] = []
+
+    def issue(self, spec: PluginSpec, option: tuple[str | int, ...], message: str) -> None:
+        path = (spec.kind.value, spec.index, *option)
+        line = self.job.line_of(path) if self.job.line_of else spec.line
+        dotted = ".".join(str(p) for p in option)
+        self.issues.append(
+            ConfigIssue(self.job.file, line, f"{spec.label}.{dotted}" if dotted else spec.label, message)
+        )
+
+    def context(self, spec: PluginSpec) -> PluginContext:
+        return PluginContext(
+            job_name=self.job.env.job_name,
+            job_mode="STREAMING" if self.job.env.job_mode.value == "STREAMING" else "BATCH",
+            label=spec.label,
+            parallelism=spec.parallelism or self.job.env.parallelism,
+            work_dir=self.job.work_dir,
+            run_id=self.run_id,
+        )
+
+    def build(self, spec: PluginSpec) -> Plugin | None:
+        try:
+            return spec.plugin.cls(spec.options, self.context(spec))
+        except OptionError as exc:
+            self.issue(spec, exc.option, exc.message)
+        except PlanError as exc:
+            self.issue(spec, (), str(exc))
+        return None
+
+    def guarded(self, spec: PluginSpec, what: str, call):  # type: ignore[no-untyped-def]
+        try:
+            return call()
+        except OptionError as exc:
+            self.issue(spec, exc.option, exc.message)
+        except PlanError as exc:
+            self.issue(spec, (), str(exc))
+        except Exception as exc:  # a plugin bug must still be reported as a located error
+            log.debug("%s: %s failed", spec.label, what, exc_info=True)
+            self.issue(spec, (), f"{what} failed: {type(exc).__name__}: {exc}")
+        return None
+
+    def plan(self) -> Plan:
+        job = self.job
+        names: dict[str, Node] = {}
+        sources: list[Node] = []
+        for spec in job.sources:
+            plugin = self.build(spec)
+            if plugin is None:
+                continue
+            node = Node(spec, plugin)
+            node.output_schema = self.guarded(spec, "output_schema", plugin.output_schema)  # type: ignore[attr-defined]
+            sources.append(node)
+            self.register_output(names, node, spec.output or f"__source_{spec.index}")
+        transforms = self.plan_transforms(names, sources)
+        sinks = self.plan_sinks(names, sources, transforms)
+        self.check_modes(sources)
+        for node in [*sources, *transforms]:
+            if not node.consumers:
+                self.warnings.append(f"{node.label}: its output is not read by any transform or sink")
+        if self.issues:
+            raise ConfigErrors(self.issues)
+        return Plan(job, self.run_id, sources, transforms, sinks, self.warnings)
+
+    def register_output(self, names: dict[str, Node], node: Node, name: str) -> None:
+        if name in names:
+            self.issue(node.spec, ("plugin_output",), f"the name {name!r} is already the output of {names[name].label}")
+            return
+        names[name] = node
+
+    def resolve(self, spec: PluginSpec, names: dict[str, Node], name: str) -> Node | None:
+        node = names.get(name)
+        if node is None:
+            visible = sorted(n for n in names if not n.startswith("__"))
+            close = difflib.get_close_matches(name, visible, n=1)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"expected one of: {', '.join(visible) or 'no named outputs'}"
+            )
+            self.issue(spec, ("plugin_input",), f"no source or transform has plugin_output = {name!r} ({hint})")
+        return node
+
+    def plan_transforms(self, names: dict[str, Node], sources: list[Node]) -> list[Node]:
+        job = self.job
+        done: list[Node] = []
+        pending = list(job.transforms)
+        previous: Node | None = sources[-1] if len(sources) == 1 else None
+        if len(job.sources) > 1 and any(not s.inputs for s in job.transforms[:1]):
+            self.issue(
+                job.transforms[0],
+                ("plugin_input",),
+                "the job has several sources: name the input "
+                "(expected plugin_input = one of their plugin_output names)",
+            )
+            return []
+        progress = True
+        while pending and progress:
+            progress = False
+            for spec in list(pending):
+                if len(spec.inputs) > 1:
+                    self.issue(spec, ("plugin_input",), "a transform reads exactly one input")
+                    pending.remove(spec)
+                    continue
+                if (
+                    spec.inputs
+                    and spec.inputs[0] not in names
+                    and any(p.output == spec.inputs[0] for p in pending if p is not spec)
+                ):
+                    continue  # produced by a transform planned later in this loop
+                pending.remove(spec)
+                progress = True
+                upstream = self.resolve(spec, names, spec.inputs[0]) if spec.inputs else previous
+                plugin = self.build(spec)
+                if upstream is None or plugin is None:
+                    continue
+                node = Node(spec, plugin, input_schema=upstream.output_schema, producers=[upstream])
+                upstream.consumers.append(node)
+                if upstream.output_schema is not None:
+                    out = self.guarded(
+                        spec, "output_schema", lambda p=plugin, s=upstream.output_schema: p.output_schema(s)
+                    )
+                    node.output_schema = out
+                done.append(node)
+                previous = node
+                self.register_output(names, node, spec.output or f"__transform_{spec.index}")
+        for spec in pending:
+            self.issue(spec, ("plugin_input",), "its input is produced by itself through a cycle of transforms")
+        return done
+
+    def plan_sinks(self, names: dict[str, Node], sources: list[Node], transforms: list[Node]) -> list[Node]:
+        sinks = []
+        for spec in self.job.sinks:
+            plugin = self.build(spec)
+            if plugin is None:
+                continue
+            if spec.inputs:
+                upstreams = [n for n in (self.resolve(spec, names, name) for name in spec.inputs) if n]
+            elif transforms:
+                upstreams = [transforms[-1]]
+            else:
+                upstreams = list(sources)
+            node = Node(spec, plugin, producers=upstreams)
+            schemas = [u.output_schema for u in upstreams if u.output_schema is not None]
+            if schemas:
+                node.input_schema = schemas[0]
+                multi = Capability.MULTI_TABLE in spec.plugin.cls.capabilities
+                if not multi and any(not s.equals(schemas[0]) for s in schemas[1:]):
+                    self.issue(
+                        spec,
+                        ("plugin_input",),
+                        "its inputs have different schemas and this sink "
+                        "writes one table (expected inputs with the same columns)",
+                    )
+                for schema in schemas if multi else schemas[:1]:
+                    self.guarded(spec, "check_input", lambda p=plugin, s=schema: p.check_input(s))
+            for upstream in upstreams:
+                upstream.consumers.append(node)
+            sinks.append(node)
+        return sinks
+
+    def check_modes(self, sources: list[Node]) -> None:
+        mode = self.job.env.job_mode.value
+        for node in sources:
+            caps = node.spec.plugin.cls.capabilities
+            if mode == "BATCH" and Capability.BOUNDED not in caps:
+                self.issue(
+                    node.spec,
+                    (),
+                    "this source cannot end, so it cannot run in BATCH mode (expected env.job.mode = STREAMING)",
+                )
+            if mode == "STREAMING" and Capability.UNBOUNDED not in caps:
+                self.issue(
+                    node.spec,
+                    (),
+                    "this source is bounded only and cannot run in STREAMING mode (expected env.job.mode = BATCH)",
+                )
+
+
+def build_plan(job: JobConfig, run_id: str | None = None) -> Plan:
+    """Plan ``job``; raise ``ConfigErrors`` listing every wiring or schema problem."""
+    return _Planner(job, run_id or uuid.uuid4().hex[:12]).plan()
+
+
+def is_source(plugin: Plugin) -> bool:
+    """True for source plugins."""
+    return isinstance(plugin, Source)
+
+
+def is_sink(plugin: Plugin) -> bool:
+    """True for sink plugins."""
+    return isinstance(plugin, Sink)
+
+
+def is_transform(plugin: Plugin) -> bool:
+    """True for transform plugins."""
+    return isinstance(plugin, Transform)
