@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from ..api.options import PluginOptions
 from ..registry import PluginKind, Registry
 from .env import FOREIGN_PREFIXES, EnvOptions
-from .issues import ConfigErrors, ConfigIssue
+from .issues import ConfigErrors, ConfigIssue, option_label
 from .job import JobConfig, PluginSpec
 from .loader import RawJob
 
@@ -102,14 +102,12 @@ class _Binder:
             options = model.model_validate(values)
         except ValidationError as exc:
             for loc, text in pydantic_messages(exc, model.secret_names()):
-                dotted = ".".join(str(p) for p in loc)
-                self.issue((*path, *loc), f"{label}.{dotted}" if dotted else label, text)
+                self.issue((*path, *loc), option_label(label, loc), text)
             return None
         if unknown:
             return None
         for problem in options.check():
-            dotted = ".".join(str(p) for p in problem.option)
-            self.issue((*path, *problem.option), f"{label}.{dotted}" if dotted else label, problem.message)
+            self.issue((*path, *problem.option), option_label(label, problem.option), problem.message)
         return options
 
     def bind_env(self) -> EnvOptions | None:

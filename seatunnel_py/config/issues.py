@@ -22,6 +22,22 @@ class ConfigIssue:
         return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
+def render_path(parts: tuple[str | int, ...] | list[str | int]) -> str:
+    """``("rules", "row_rules", 0, "rule_type")`` → ``rules.row_rules[0].rule_type``."""
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def option_label(label: str, parts: tuple[str | int, ...] | list[str | int]) -> str:
+    """``source.FakeSource`` + ``("row.num",)`` → ``source.FakeSource.row.num``."""
+    path = render_path(parts)
+    if not path:
+        return label
+    return f"{label}{path}" if path.startswith("[") else f"{label}.{path}"
+
+
 class ConfigErrors(SeaTunnelError):
     """Every problem found in a job file, reported together (exit code 2)."""
 

@@ -23,7 +23,7 @@ from ..api.plugin import Plugin
 from ..api.sink import Sink
 from ..api.source import Source
 from ..api.transform import Transform
-from ..config.issues import ConfigErrors, ConfigIssue
+from ..config.issues import ConfigErrors, ConfigIssue, option_label
 from ..config.job import JobConfig, PluginSpec
 from ..registry import PluginKind
 
@@ -84,9 +84,8 @@ class _Planner:
     def issue(self, spec: PluginSpec, option: tuple[str | int, ...], message: str) -> None:
         path = (spec.kind.value, spec.index, *option)
         line = self.job.line_of(path) if self.job.line_of else spec.line
-        dotted = ".".join(str(p) for p in option)
         self.issues.append(
-            ConfigIssue(self.job.file, line, f"{spec.label}.{dotted}" if dotted else spec.label, message)
+            ConfigIssue(self.job.file, line, option_label(spec.label, option), message)
         )
 
     def context(self, spec: PluginSpec) -> PluginContext:

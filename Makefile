@@ -1,0 +1,44 @@
+# seatunnel-py: the two commands of the quick start are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+PIP     = $(VENV)/bin/pip
+# downloads are cached outside the checkout so clean clones (CI) reuse them
+CACHE  ?= $(HOME)/.cache/seatunnel-py
+export PIP_CACHE_DIR = $(CACHE)/pip
+export PIP_DISABLE_PIP_VERSION_CHECK = 1
+CONNECTORS = $(sort $(dir $(wildcard connectors/*/pyproject.toml)))
+
+.PHONY: install install-test demo test lint unit bench clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+install: $(VENV)/bin/activate  ## create .venv and install the core and every connector
+	$(PIP) install -q -e . $(foreach c,$(CONNECTORS),-e $(c))
+	@echo "installed: $(VENV)/bin/seatunnel-py"
+
+install-test: install  ## install what the tests need
+	$(PIP) install -q -e '.[test]'
+
+demo: install  ## run the quick-start job (no servers needed)
+	$(VENV)/bin/seatunnel-py run configs/quickstart.conf
+
+lint: install-test  ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy seatunnel_py $(foreach c,$(CONNECTORS),$(c)seatunnel_py_*)
+
+unit: install-test  ## the test suite only (services must already run)
+	$(PY) -m pytest -q
+
+test: install-test  ## install, start the services the tests need, run lint and the whole suite
+	bash integration/services.sh start
+	$(MAKE) lint
+	$(PY) -m pytest -q
+
+bench: install  ## benchmarks with their baselines, printed as a table
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
