@@ -1,0 +1,149 @@
+"""Scripted plugins for engine tests: a source that plays a script, sinks that record.
+
+A script is a list of steps per split: an int ``n`` emits a batch of ``n`` rows with
+consecutive ``id`` values, ``"FAIL"`` raises, ``"WAIT"`` yields no data once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from seatunnel_py.api import (
+    Capability,
+    Committer,
+    ConnectorError,
+    PluginOptions,
+    Sink,
+    SinkWriter,
+    Source,
+    Split,
+    SplitReader,
+    option,
+)
+
+SCHEMA = pa.schema([pa.field("id", pa.int64()), pa.field("split", pa.string())])
+
+
+class ScriptOptions(PluginOptions):
+    """Options of ScriptedSource."""
+
+    script: list[list[Any]] = option([[3]], "steps per split")
+
+
+class ScriptedSource(Source[ScriptOptions]):
+    """Plays its script; records how many batches it has produced."""
+
+    name = "Scripted"
+    options_model = ScriptOptions
+    capabilities = frozenset({Capability.BOUNDED, Capability.PARALLEL})
+    produced: int = 0
+    lock = threading.Lock()
+
+    def output_schema(self) -> pa.Schema:
+        return SCHEMA
+
+    def splits(self) -> list[Split]:
+        return [Split(f"s{i}", {"steps": steps}) for i, steps in enumerate(self.options.script)]
+
+    def create_reader(self, split: Split, state: dict[str, Any] | None = None) -> SplitReader:
+        return _ScriptReader(self, split)
+
+
+class _ScriptReader(SplitReader):
+    def __init__(self, source: ScriptedSource, split: Split) -> None:
+        self.source = source
+        self.split = split
+
+    def read(self) -> Iterator[pa.RecordBatch | None]:
+        next_id = int(self.split.split_id[1:]) * 1_000_000
+        for step in self.split.payload["steps"]:
+            if step == "FAIL":
+                raise ConnectorError(f"scripted failure in {self.split.split_id}")
+            if step == "WAIT":
+                yield None
+                continue
+            ids = pa.array(range(next_id, next_id + int(step)), pa.int64())
+            next_id += int(step)
+            with ScriptedSource.lock:
+                ScriptedSource.produced += 1
+            yield pa.RecordBatch.from_arrays([ids, pa.array([self.split.split_id] * len(ids))], schema=SCHEMA)
+
+
+class RecordOptions(PluginOptions):
+    """Options of RecordingSink."""
+
+    delay_ms: int = option(0, "sleep per batch")
+    fail_on_commit: bool = option(False, "raise in commit")
+
+
+class RecordingSink(Sink[RecordOptions]):
+    """Keeps every batch and the protocol calls it saw, in class-level lists."""
+
+    name = "Recording"
+    options_model = RecordOptions
+    capabilities = frozenset({Capability.EXACTLY_ONCE, Capability.MULTI_TABLE})
+    events: list[str] = []
+    batches: list[pa.RecordBatch] = []
+    committed: list[dict[str, Any]] = []
+    consumed = 0
+    lock = threading.Lock()
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.events, cls.batches, cls.committed, cls.consumed = [], [], [], 0
+        ScriptedSource.produced = 0
+
+    def prepare(self, schema: pa.Schema) -> None:
+        self.events.append("prepare")
+
+    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+        return _RecordingWriter(self, task_index)
+
+    def create_committer(self) -> Committer | None:
+        return _RecordingCommitter(self)
+
+    def finish(self, success: bool) -> None:
+        self.events.append(f"finish:{success}")
+
+
+class _RecordingWriter(SinkWriter):
+    def __init__(self, sink: RecordingSink, index: int) -> None:
+        self.sink = sink
+        self.index = index
+        self.pending: list[pa.RecordBatch] = []
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        if self.sink.options.delay_ms:
+            time.sleep(self.sink.options.delay_ms / 1000)
+        with RecordingSink.lock:
+            RecordingSink.consumed += 1
+        self.pending.append(batch)
+
+    def prepare_commit(self, checkpoint_id: int) -> dict[str, Any]:
+        with RecordingSink.lock:
+            RecordingSink.batches.extend(self.pending)
+            RecordingSink.events.append(f"prepare_commit:{self.index}")
+        return {"writer": self.index, "rows": sum(b.num_rows for b in self.pending)}
+
+    def abort(self) -> None:
+        with RecordingSink.lock:
+            RecordingSink.events.append(f"abort:{self.index}")
+
+
+class _RecordingCommitter(Committer):
+    def __init__(self, sink: RecordingSink) -> None:
+        self.sink = sink
+
+    def commit(self, infos: list[dict[str, Any]]) -> None:
+        if self.sink.options.fail_on_commit:
+            raise RuntimeError("commit refused")
+        RecordingSink.committed.extend(infos)
+        RecordingSink.events.append("commit")
+
+    def abort(self, infos: list[dict[str, Any]]) -> None:
+        RecordingSink.events.append("committer_abort")

@@ -1,0 +1,96 @@
+"""Plugin discovery: entry points, a real pip-installed third-party package, clashes, breakage."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
+
+import pytest
+
+from seatunnel_py.plugins import build_registry
+from seatunnel_py.registry import DuplicatePluginError, PluginKind
+
+from .conftest import ROOT, run_cli
+
+EXAMPLE = Path(__file__).parent / "plugin_example"
+BUILTINS = EntryPoint("builtins", "seatunnel_py.builtins.plugin", "seatunnel_py")
+HEAVY = ("confluent_kafka", "clickhouse_connect", "sqlalchemy", "psycopg", "pymysql", "duckdb", "chdb")
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example plugin package installed with pip into a folder of its own."""
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(EXAMPLE)],
+                   check=True, capture_output=True, text=True, timeout=300)
+    return target
+
+
+def test_builtins_come_through_the_entry_point_group() -> None:
+    registry = build_registry()
+    fake = registry.get(PluginKind.SOURCE, "fakesource")
+    assert fake is not None and fake.distribution.startswith("seatunnel-py ")
+
+
+def test_a_pip_installed_plugin_is_discovered_and_runs(example_site: Path, tmp_path: Path) -> None:
+    env = {"PYTHONPATH": str(example_site)}
+    listing = run_cli("plugins", "list", env=env)
+    assert listing.returncode == 0, listing.stderr
+    assert any(line.split()[:3] == ["transform", "Reverse", "seatunnel-py-example"] for line in listing.stdout.splitlines())
+    job = tmp_path / "job.conf"
+    job.write_text(
+        """
+        source { FakeSource { schema = { fields { s = string } }, string.fake.mode = template, string.template = [abc] } }
+        transform { Reverse { field = s } }
+        sink { Assert { rules { field_rules = [ { field_name = s, field_value = [ { equals_to = "cba" } ] } ]
+                                row_rules = [ { rule_type = MIN_ROW, rule_value = 5 } ] } } }
+        """
+    )
+    result = run_cli("run", job, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Total Write Count         :                   5" in result.stdout
+
+
+def test_two_plugins_with_one_name_fail_at_start_up_naming_both() -> None:
+    clash = EntryPoint("clash", "tests.plugin_clash", "seatunnel_py")
+    (installed,) = [ep for ep in entry_points(group="seatunnel_py") if ep.name == "builtins"]
+    with pytest.raises(DuplicatePluginError) as info:
+        build_registry([installed, clash])
+    message = str(info.value)
+    assert "source plugin 'FakeSource' is registered twice" in message
+    assert "by seatunnel-py" in message and "tests.plugin_clash" in message
+
+
+def test_a_broken_plugin_only_breaks_jobs_that_use_it(tmp_path: Path) -> None:
+    broken = EntryPoint("broken", "tests.plugin_that_does_not_exist", "seatunnel_py")
+    registry = build_registry([BUILTINS, broken])
+    assert registry.get(PluginKind.SOURCE, "FakeSource") is not None
+    (entry,) = registry.broken
+    assert entry.entry_point == "broken" and "ModuleNotFoundError" in entry.error
+    message = registry.unknown_message(PluginKind.SOURCE, "Kafka")
+    assert "unknown source plugin 'Kafka'" in message
+    assert "plugin package tests.plugin_that_does_not_exist failed to load: ModuleNotFoundError" in message
+
+
+def test_discovery_imports_no_heavy_client_library() -> None:
+    code = (
+        "import sys; from seatunnel_py.plugins import get_registry; get_registry(); "
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_every_registered_plugin_documents_its_options() -> None:
+    """Meta-test over the registry: names, descriptions, option descriptions, capabilities."""
+    registry = build_registry()
+    assert len(registry.all()) >= 3
+    for plugin in registry.all():
+        cls = plugin.cls
+        assert cls.description, f"{plugin.name} has no description"
+        assert cls.__doc__, f"{plugin.name} has no docstring"
+        assert cls.capabilities, f"{plugin.name} declares no capabilities"
+        for name, field in cls.options_model.model_fields.items():
+            assert field.description, f"{plugin.name}.{field.alias or name} has no description"
