@@ -1,0 +1,89 @@
+"""Making staged files visible: the LocalFile committer and its file-system helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+from seatunnel_py.api import CommitInfo, Committer, ConnectorError
+
+STAGING_DIR = ".seatunnel-tmp"
+"""Default staging directory inside the target ``path`` (hidden from the source)."""
+
+
+def fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_empty_dirs(top: Path) -> None:
+    """Remove ``top`` and the directories below it that are empty."""
+    if not top.is_dir():
+        return
+    for dirpath, _, _ in sorted(os.walk(top), key=lambda e: -len(e[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(dirpath)
+
+
+def rmdir_quietly(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
+def _move(staged: Path, final: Path) -> None:
+    """Rename ``staged`` to ``final`` (idempotent; copy then rename across file systems)."""
+    if not staged.exists():
+        if final.exists():
+            return  # committed before
+        raise ConnectorError(f"LocalFile: cannot commit {final}: the staged file {staged} is gone")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(staged, final)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise ConnectorError(f"LocalFile: cannot move {staged} to {final}: {exc}") from None
+        temporary = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+        shutil.copyfile(staged, temporary)
+        fsync(temporary)
+        os.replace(temporary, final)
+        staged.unlink()
+
+
+class LocalFileCommitter(Committer):
+    """Renames staged files into the target directory; ``commit`` may be repeated."""
+
+    def __init__(self, staging_root: Path) -> None:
+        self.staging_root = staging_root
+
+    def commit(self, infos: list[CommitInfo]) -> None:
+        """Move every staged file of ``infos`` to its final path, then drop empty staging dirs."""
+        for info in infos:
+            directories = set()
+            for staged, final in info.get("files", []):
+                _move(Path(staged), Path(final))
+                directories.add(Path(final).parent)
+            for directory in directories:
+                fsync(directory)
+            self._cleanup(Path(info["staging"]))
+
+    def abort(self, infos: list[CommitInfo]) -> None:
+        """Delete the staged files of ``infos`` (they will never be committed)."""
+        for info in infos:
+            for staged, _ in info.get("files", []):
+                Path(staged).unlink(missing_ok=True)
+            self._cleanup(Path(info["staging"]))
+
+    def _cleanup(self, transaction_dir: Path) -> None:
+        remove_empty_dirs(transaction_dir)
+        run_dir = transaction_dir.parent
+        if run_dir != self.staging_root:  # a previous run's leftovers, re-committed
+            rmdir_quietly(run_dir)
+            if run_dir.parent.name == STAGING_DIR:
+                rmdir_quietly(run_dir.parent)

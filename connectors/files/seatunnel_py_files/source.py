@@ -1,0 +1,176 @@
+"""The LocalFile source: one split per file, readers resume from a row offset."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pyarrow as pa
+
+from seatunnel_py.api import (
+    Capability,
+    ConnectorError,
+    OptionError,
+    PluginContext,
+    Source,
+    Split,
+    SplitReader,
+    State,
+)
+from seatunnel_py.types import SchemaError
+
+from .convert import TemporalFormats
+from .formats import ReadSpec, infer_schema, read_batches
+from .listing import FoundFile, list_files
+from .options import FileFormat, LocalFileSourceOptions
+
+CONTENT_COLUMN = "content"
+"""The single column of text files read without a schema."""
+
+
+def resolve_path(path: str, context: PluginContext) -> Path:
+    """``path`` with ``~`` expanded, relative to the job's work directory."""
+    resolved = Path(path).expanduser()
+    return resolved if resolved.is_absolute() else Path(context.work_dir) / resolved
+
+
+@dataclass(frozen=True)
+class _Plan:
+    spec: ReadSpec
+    partitions: tuple[str, ...]
+    output: pa.Schema
+
+
+class LocalFileReader(SplitReader):
+    """Reads one file; its state is the number of rows already handed out."""
+
+    def __init__(self, path: Path, partitions: dict[str, str], plan: _Plan,
+                 state: State | None) -> None:
+        self._path = path
+        self._partitions = partitions
+        self._plan = plan
+        self._rows = int((state or {}).get("rows_done", 0))
+        self._active: Generator[pa.RecordBatch, None, None] | None = None
+
+    def read(self) -> Iterator[pa.RecordBatch | None]:
+        """Batches of the source's output schema, after the rows of the restored state."""
+        self._active = self._batches()
+        return self._active
+
+    def _batches(self) -> Generator[pa.RecordBatch, None, None]:
+        output = self._plan.output
+        for batch in read_batches(self._path, self._plan.spec, skip=self._rows):
+            arrays = []
+            for target in output:
+                if target.name in self._plan.partitions:
+                    value = self._partitions.get(target.name)
+                    arrays.append(pa.nulls(batch.num_rows, pa.string()) if value is None
+                                  else pa.repeat(pa.scalar(value, pa.string()), batch.num_rows))
+                else:
+                    arrays.append(batch.column(target.name))
+            self._rows += batch.num_rows
+            yield pa.RecordBatch.from_arrays(arrays, schema=output)
+
+    def snapshot(self) -> State:
+        """``{"rows_done": n}``: a reader built with it skips the first n rows of the file."""
+        return {"rows_done": self._rows}
+
+    def close(self) -> None:
+        """Close the file if reading stopped early."""
+        if self._active is not None:
+            self._active.close()
+        self._active = None
+
+
+class LocalFileSource(Source[LocalFileSourceOptions]):
+    """Reads text, csv, json lines, parquet and orc files from a local file or directory.
+
+    A directory is walked recursively (sorted; names starting with ``.`` or ``_`` are
+    skipped) and every file is a split whose id is its path relative to ``path``.
+    """
+
+    name = "LocalFile"
+    description = "Read text, csv, json, parquet and orc files from a local path (one split per file)"
+    options_model = LocalFileSourceOptions
+    capabilities = frozenset({Capability.BOUNDED, Capability.RESUMABLE, Capability.PARALLEL,
+                              Capability.COLUMN_PROJECTION})
+
+    def __init__(self, options: LocalFileSourceOptions, context: PluginContext) -> None:
+        super().__init__(options, context)
+        self.root = resolve_path(options.path, context)
+        self._files: list[FoundFile] | None = None
+        self._plan: _Plan | None = None
+
+    def files(self) -> list[FoundFile]:
+        """The files to read (listed once)."""
+        if self._files is None:
+            opts = self.options
+            self._files = list_files(self.root, opts.file_filter_pattern, opts.filename_extension,
+                                     opts.parse_partition_from_path)
+        return self._files
+
+    def _data_schema(self, base: ReadSpec) -> pa.Schema:
+        opts = self.options
+        try:
+            declared = opts.table_schema()
+        except SchemaError as exc:
+            raise OptionError(("schema", *exc.path), exc.message) from None
+        if declared is not None:
+            return declared.schema.remove_metadata()
+        if opts.file_format_type == FileFormat.TEXT:
+            return pa.schema([pa.field(CONTENT_COLUMN, pa.string())])
+        for found in self.files():
+            inferred = infer_schema(found.path, base)
+            if inferred is not None:
+                return inferred
+        raise ConnectorError(f"LocalFile: no data under {self.root} to infer the schema from; "
+                             "declare schema { fields { … } }")
+
+    def _resolve(self) -> _Plan:
+        if self._plan is not None:
+            return self._plan
+        opts = self.options
+        fmt = opts.file_format_type
+        base = ReadSpec(
+            file_format=fmt, schema=pa.schema([]), columns=(),
+            split_fields=opts.schema_ is not None, field_delimiter=opts.delimiter(),
+            row_delimiter=opts.row_delimiter, skip_rows=opts.skip_header_row_number,
+            header=opts.csv_use_header_line, codec=opts.compress_codec.value,
+            encoding=opts.encoding, null_format=opts.null_format,
+            formats=TemporalFormats.of(opts.date_format, opts.datetime_format, opts.time_format),
+            batch_size=opts.batch_size)
+        data = self._data_schema(base)
+        partitions: tuple[str, ...] = ()
+        if opts.parse_partition_from_path:
+            try:
+                files = self.files()
+            except ConnectorError:  # a declared schema is enough for planning; splits() fails
+                files = []
+            if files:
+                partitions = tuple(k for k, _ in files[0].partitions if k not in data.names)
+        full = pa.schema([*data, *(pa.field(k, pa.string()) for k in partitions)])
+        columns = list(opts.read_columns or full.names)
+        for column in columns:
+            if column not in full.names:
+                raise OptionError("read_columns", f"unknown column {column!r} "
+                                  f"(columns: {', '.join(full.names)})")
+        data_columns = tuple(c for c in columns if c in data.names) or (data.names[0],)
+        spec = replace(base, schema=data, columns=data_columns)
+        output = pa.schema([full.field(c) for c in columns])
+        self._plan = _Plan(spec, partitions, output)
+        return self._plan
+
+    def output_schema(self) -> pa.Schema:
+        """The declared (or inferred) columns, then partition columns, projected."""
+        return self._resolve().output
+
+    def splits(self) -> list[Split]:
+        """One split per file, id = path relative to ``path``."""
+        return [Split(f.relative, {"path": str(f.path), "partitions": [list(p) for p in f.partitions]})
+                for f in self.files()]
+
+    def create_reader(self, split: Split, state: State | None = None) -> SplitReader:
+        """A reader of one file, skipping the rows recorded in ``state``."""
+        partitions = {str(k): str(v) for k, v in split.payload.get("partitions", [])}
+        return LocalFileReader(Path(split.payload["path"]), partitions, self._resolve(), state)
