@@ -43,17 +43,25 @@ def measure(label: str, args: list[str]) -> Measurement:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{label} failed:\n{err}")
     data = json.loads(out.strip().splitlines()[-1])
-    return Measurement(label, data["rows"], data["seconds"], usage.ru_utime + usage.ru_stime,
-                       usage.ru_maxrss / 1024, data.get("bytes", 0))
+    return Measurement(
+        label,
+        data["rows"],
+        data["seconds"],
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        data.get("bytes", 0),
+    )
 
 
 def fake_to_parquet(rows: int, tmp: Path) -> list[Measurement]:
     """The core scenario at one size: baseline, engine at parallelism 1 and 2."""
     script = str(HERE / "fake_to_parquet.py")
     runs = []
-    for label, extra in (("baseline: pyarrow script", ["baseline"]),
-                         ("seatunnel-py, parallelism 1", ["engine"]),
-                         ("seatunnel-py, parallelism 2", ["engine"])):
+    for label, extra in (
+        ("baseline: pyarrow script", ["baseline"]),
+        ("seatunnel-py, parallelism 1", ["engine"]),
+        ("seatunnel-py, parallelism 2", ["engine"]),
+    ):
         out = tmp / label.replace(" ", "_").replace(",", "").replace(":", "")
         parallelism = ["2"] if label.endswith("2") else ["1"]
         runs.append(measure(label, [script, extra[0], str(rows), str(out), *parallelism]))
@@ -70,7 +78,10 @@ def main() -> None:
     parser.add_argument("--rows", default="1000000,10000000", help="comma-separated row counts")
     parser.add_argument("--scenario", default=",".join(SCENARIOS), help="comma-separated scenarios")
     args = parser.parse_args()
-    header = f"{'scenario':<16} {'rows':>10}  {'run':<28} {'rows/s':>11} {'MB/s out':>9} {'CPU s':>7} {'peak MB':>8} {'ratio':>6}"
+    header = (
+        f"{'scenario':<16} {'rows':>10}  {'run':<28} {'rows/s':>11} {'MB/s out':>9} "
+        f"{'CPU s':>7} {'peak MB':>8} {'ratio':>6}"
+    )
     print(header)
     print("-" * len(header))
     for name in args.scenario.split(","):
@@ -81,8 +92,11 @@ def main() -> None:
             for run in runs:
                 mbs = run.out_bytes / run.seconds / 1e6 if run.seconds else 0.0
                 ratio = run.rows_per_second / base if base else 0.0
-                print(f"{name:<16} {rows:>10,}  {run.label:<28} {run.rows_per_second:>11,.0f} {mbs:>9.1f} "
-                      f"{run.cpu_seconds:>7.1f} {run.peak_mb:>8.0f} {ratio:>5.2f}x", flush=True)
+                print(
+                    f"{name:<16} {rows:>10,}  {run.label:<28} {run.rows_per_second:>11,.0f} {mbs:>9.1f} "
+                    f"{run.cpu_seconds:>7.1f} {run.peak_mb:>8.0f} {ratio:>5.2f}x",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

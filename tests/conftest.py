@@ -36,11 +36,14 @@ def write_job(tmp_path: Path) -> Callable[..., Path]:
     return write
 
 
-def run_cli(*args: str | Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``seatunnel-py`` as a separate process and capture its output."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env=full_env,
-                          timeout=timeout, cwd=ROOT, check=False)
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, env=full_env, timeout=timeout, cwd=ROOT, check=False
+    )
 
 
 @pytest.fixture

@@ -11,12 +11,14 @@ from seatunnel_py.api import PluginContext, RuleViolation
 from seatunnel_py.builtins.assertion.options import AssertOptions
 from seatunnel_py.builtins.assertion.sink import AssertSink
 
-BATCH = pa.RecordBatch.from_pydict({
-    "name": pa.array(["alpha", "beta", None]),
-    "age": pa.array([20, 30, 40], pa.int32()),
-    "day": pa.array([dt.date(2012, 12, 21)] * 3),
-    "tags": pa.array([["a"], ["a"], None], pa.list_(pa.string())),
-})
+BATCH = pa.RecordBatch.from_pydict(
+    {
+        "name": pa.array(["alpha", "beta", None]),
+        "age": pa.array([20, 30, 40], pa.int32()),
+        "day": pa.array([dt.date(2012, 12, 21)] * 3),
+        "tags": pa.array([["a"], ["a"], None], pa.list_(pa.string())),
+    }
+)
 
 
 def sink(rules: dict) -> AssertSink:
@@ -39,7 +41,12 @@ def write(s: AssertSink, batch: pa.RecordBatch = BATCH) -> None:
 @pytest.mark.parametrize(
     "rules",
     [
-        field("age", {"rule_type": "NOT_NULL"}, {"rule_type": "MIN", "rule_value": 20}, {"rule_type": "MAX", "rule_value": 40}),
+        field(
+            "age",
+            {"rule_type": "NOT_NULL"},
+            {"rule_type": "MIN", "rule_value": 20},
+            {"rule_type": "MAX", "rule_value": 40},
+        ),
         field("name", {"rule_type": "MIN_LENGTH", "rule_value": 0}, {"rule_type": "MAX_LENGTH", "rule_value": 5}),
         field("day", {"equals_to": "2012-12-21"}, field_type="date"),
         field("tags", {"equals_to": ["a"]}, field_type="array<string>"),
@@ -53,8 +60,10 @@ def test_passing_rules(rules: dict) -> None:
 @pytest.mark.parametrize(
     ("rules", "message"),
     [
-        (field("name", {"rule_type": "NOT_NULL"}),
-         "row {'name': None, 'age': 40, 'day': datetime.date(2012, 12, 21), 'tags': None} fails rule: field name fails NOT_NULL"),
+        (
+            field("name", {"rule_type": "NOT_NULL"}),
+            "row {'name': None, 'age': 40, 'day': datetime.date(2012, 12, 21), 'tags': None} fails rule: field name fails NOT_NULL",
+        ),
         (field("age", {"rule_type": "MAX", "rule_value": 35}), "fails rule: field age fails MAX 35"),
         (field("age", {"rule_type": "NULL"}), "fails rule: field age fails NULL"),
         (field("name", {"rule_type": "MIN_LENGTH", "rule_value": 5}), "'name': 'beta'"),

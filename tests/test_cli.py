@@ -44,8 +44,15 @@ def test_a_passing_job_exits_0_and_prints_seatunnels_statistics(write_job) -> No
     result = run_cli("run", write_job(ASSERT_OK))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for label in ("Start Time", "End Time", "Total Time(s)", "Total Read Count", "Total Write Count",
-                  "Total Failed Count", "Read Rows Per Second"):
+    for label in (
+        "Start Time",
+        "End Time",
+        "Total Time(s)",
+        "Total Read Count",
+        "Total Write Count",
+        "Total Failed Count",
+        "Read Rows Per Second",
+    ):
         assert re.search(rf"^{re.escape(label)}\s*: ", out, re.M), label
     assert "Total Read Count          :                 200" in out
     assert "Total Write Count         :                 200" in out
@@ -54,7 +61,12 @@ def test_a_passing_job_exits_0_and_prints_seatunnels_statistics(write_job) -> No
 
 
 def test_a_rule_violation_exits_1_with_one_line(write_job) -> None:
-    result = run_cli("run", write_job(ASSERT_OK.replace("rule_value = 200 }, { rule_type = MIN_ROW", "rule_value = 150 }, { rule_type = MIN_ROW")))
+    result = run_cli(
+        "run",
+        write_job(
+            ASSERT_OK.replace("rule_value = 200 }, { rule_type = MIN_ROW", "rule_value = 150 }, { rule_type = MIN_ROW")
+        ),
+    )
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
     assert errors == ["ERROR job failed: sink.Assert failed: row num: 200 fails rule MAX_ROW 150"]
@@ -65,12 +77,16 @@ def test_a_rule_violation_exits_1_with_one_line(write_job) -> None:
 def test_a_field_rule_violation_names_the_row(write_job) -> None:
     result = run_cli("run", write_job(ASSERT_OK.replace("rule_value = 20 }", "rule_value = 15 }")))
     assert result.returncode == 1
-    assert re.search(r"sink.Assert failed: row \{'name': '\w{5}', 'age': 1[6-9]|20.*fails rule: field age fails MAX 15",
-                     result.stderr)
+    assert re.search(
+        r"sink.Assert failed: row \{'name': '\w{5}', 'age': 1[6-9]|20.*fails rule: field age fails MAX 15",
+        result.stderr,
+    )
 
 
 def test_a_bad_job_file_exits_2_listing_every_error(write_job) -> None:
-    path = write_job('env {\n  job.mode = "FAST"\n}\nsource {\n  FakeSource { row.nm = 1, schema = { fields { a = int } } }\n}\nsink { Console {} }\n')
+    path = write_job(
+        'env {\n  job.mode = "FAST"\n}\nsource {\n  FakeSource { row.nm = 1, schema = { fields { a = int } } }\n}\nsink { Console {} }\n'
+    )
     for command in ("check", "run"):
         result = run_cli(command, path)
         assert result.returncode == 2
@@ -85,7 +101,10 @@ def test_a_bad_job_file_exits_2_listing_every_error(write_job) -> None:
 def test_a_missing_job_file_exits_2() -> None:
     result = run_cli("check", "/nonexistent/job.conf")
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines()[0] == "/nonexistent/job.conf: cannot read the job file: No such file or directory"
+    assert (
+        result.stderr.strip().splitlines()[0]
+        == "/nonexistent/job.conf: cannot read the job file: No such file or directory"
+    )
 
 
 def test_usage_errors_exit_2(write_job) -> None:
@@ -95,7 +114,9 @@ def test_usage_errors_exit_2(write_job) -> None:
 
 
 def test_variables_and_job_name_from_the_command_line(write_job) -> None:
-    path = write_job(ASSERT_OK.replace("row.num = 100", "row.num = ${rows}").replace("rule_value = 200", "rule_value = ${total}"))
+    path = write_job(
+        ASSERT_OK.replace("row.num = 100", "row.num = ${rows}").replace("rule_value = 200", "rule_value = ${total}")
+    )
     result = run_cli("run", path, "-i", "rows=10,total=20", "-n", "nightly")
     assert result.returncode == 0, result.stderr
     assert "Total Write Count         :                  20" in result.stdout

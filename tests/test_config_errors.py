@@ -11,11 +11,11 @@ FAKE = 'FakeSource { plugin_output = "fake", schema = { fields { name = string, 
 
 CASES = {
     "unknown plugin": (
-        f"source {{\n  FakeSorce {{ row.num = 5 }}\n}}\nsink {{ Console {{}} }}",
+        "source {\n  FakeSorce { row.num = 5 }\n}\nsink { Console {} }",
         ["2: source.FakeSorce: unknown source plugin 'FakeSorce' (did you mean 'FakeSource'?)"],
     ),
     "unknown option": (
-        f"source {{\n  FakeSource {{\n    row.nm = 5\n    schema = {{ fields {{ a = int }} }}\n  }}\n}}\nsink {{ Console {{}} }}",
+        "source {\n  FakeSource {\n    row.nm = 5\n    schema = { fields { a = int } }\n  }\n}\nsink { Console {} }",
         ["3: source.FakeSource.row.nm: unknown option (did you mean 'row.num'?)"],
     ),
     "wrong type": (
@@ -40,9 +40,11 @@ CASES = {
     ),
     "unknown type name": (
         'source {\n  FakeSource {\n    schema = { fields {\n      a = "strng"\n    } }\n  }\n}\nsink { Console {} }',
-        ["4: source.FakeSource.schema.fields.a: unknown type 'strng' (expected one of bigint, boolean, bytes, date, "
-         "double, float, int, null, smallint, string, time, timestamp, timestamp_tz, tinyint, decimal(p, s), "
-         "array<T>, map<K, V> or a row { name = type })"],
+        [
+            "4: source.FakeSource.schema.fields.a: unknown type 'strng' (expected one of bigint, boolean, bytes, date, "
+            "double, float, int, null, smallint, string, time, timestamp, timestamp_tz, tinyint, decimal(p, s), "
+            "array<T>, map<K, V> or a row { name = type })"
+        ],
     ),
     "decimal without scale": (
         'source {\n  FakeSource {\n    schema = { fields { d = "decimal(10)" } }\n  }\n}\nsink { Console {} }',
@@ -83,8 +85,10 @@ CASES = {
     ),
     "bad rule type": (
         f"source {{ {FAKE} }}\nsink {{ Assert {{ rules {{\n  row_rules = [\n    {{ rule_type = MAXX_ROW, rule_value = 1 }}\n  ]\n}} }} }}",
-        ["4: sink.Assert.rules.row_rules[0].rule_type: got 'MAXX_ROW' (expected 'NULL', 'NOT_NULL', 'MIN', 'MAX', "
-         "'MIN_LENGTH', 'MAX_LENGTH', 'MIN_ROW' or 'MAX_ROW')"],
+        [
+            "4: sink.Assert.rules.row_rules[0].rule_type: got 'MAXX_ROW' (expected 'NULL', 'NOT_NULL', 'MIN', 'MAX', "
+            "'MIN_LENGTH', 'MAX_LENGTH', 'MIN_ROW' or 'MAX_ROW')"
+        ],
     ),
     "assert on a missing column": (
         f"source {{ {FAKE} }}\nsink {{ Assert {{ rules {{ field_rules = [\n  {{ field_name = nme, field_value = [ {{ rule_type = NOT_NULL }} ] }}\n] }} }} }}",
@@ -92,15 +96,17 @@ CASES = {
     ),
     "explicit row of the wrong width": (
         "source {\n  FakeSource {\n    schema = { fields { a = int, b = string } }\n    rows = [\n"
-        "      { kind = INSERT, fields = [1, \"x\"] }\n      { kind = INSERT, fields = [2] }\n    ]\n  }\n}\n"
+        '      { kind = INSERT, fields = [1, "x"] }\n      { kind = INSERT, fields = [2] }\n    ]\n  }\n}\n'
         "sink { Console {} }",
         ["6: source.FakeSource.rows[1].fields: expected a list of 2 values (a, b)"],
     ),
     "bad row kind": (
         "source {\n  FakeSource {\n    schema = { fields { a = int } }\n    rows = [\n"
         "      { kind = UPSERT, fields = [1] }\n    ]\n  }\n}\nsink { Console {} }",
-        ["5: source.FakeSource.rows[0].kind: unknown row kind 'UPSERT' (expected one of INSERT, UPDATE_BEFORE, "
-         "UPDATE_AFTER, DELETE)"],
+        [
+            "5: source.FakeSource.rows[0].kind: unknown row kind 'UPSERT' (expected one of INSERT, UPDATE_BEFORE, "
+            "UPDATE_AFTER, DELETE)"
+        ],
     ),
     "unset variable": (
         "source {\n  FakeSource {\n    row.num = ${rows}\n  }\n}\nsink { Console {} }",

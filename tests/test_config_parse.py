@@ -97,7 +97,7 @@ def test_environment_variables_are_used_after_cli_variables() -> None:
 
 def test_unset_unquoted_variable_is_a_located_error() -> None:
     with pytest.raises(ConfigErrors) as info:
-        load_text('env {\n  parallelism = ${par}\n}\n', "j.conf", environ={})
+        load_text("env {\n  parallelism = ${par}\n}\n", "j.conf", environ={})
     assert [i.render() for i in info.value.issues] == [
         "j.conf:2: variable ${par} is not set (expected -i par=VALUE, an environment variable par, or ${par:default})"
     ]
@@ -129,10 +129,21 @@ def test_bad_cli_variables_are_usage_errors(bad: str) -> None:
 def test_json_form_is_read_with_lines(tmp_path) -> None:
     job = {
         "env": {"job.mode": "batch"},
-        "source": [{"plugin_name": "FakeSource", "plugin_output": "fake", "row.num": 3,
-                    "schema": {"fields": {"name": "string"}}}],
-        "sink": [{"plugin_name": "Assert", "plugin_input": "fake",
-                  "rules": {"row_rules": [{"rule_type": "MIN_ROW", "rule_value": 3}]}}],
+        "source": [
+            {
+                "plugin_name": "FakeSource",
+                "plugin_output": "fake",
+                "row.num": 3,
+                "schema": {"fields": {"name": "string"}},
+            }
+        ],
+        "sink": [
+            {
+                "plugin_name": "Assert",
+                "plugin_input": "fake",
+                "rules": {"row_rules": [{"rule_type": "MIN_ROW", "rule_value": 3}]},
+            }
+        ],
     }
     path = tmp_path / "job.json"
     path.write_text(json.dumps(job, indent=2))

@@ -112,9 +112,13 @@ def test_bounded_queue_gives_back_pressure(reg: Registry) -> None:
 def max_ahead(reg: Registry) -> int:
     """Run again with a watcher sampling how far production runs ahead of consumption."""
     RecordingSink.reset()
-    job = bind_job(load_text(
-        "source { Scripted { script = [[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]] } }\nsink { Recording { delay_ms = 15 } }",
-        "job.conf"), reg)
+    job = bind_job(
+        load_text(
+            "source { Scripted { script = [[1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1]] } }\nsink { Recording { delay_ms = 15 } }",
+            "job.conf",
+        ),
+        reg,
+    )
     runner = BatchRunner(build_plan(job))
     import threading
 

@@ -9,11 +9,24 @@ from seatunnel_py.builtins.fake.options import FakeSourceOptions
 from seatunnel_py.builtins.fake.source import FakeSource
 
 ALL_TYPES = {
-    "c_string": "string", "c_boolean": "boolean", "c_tinyint": "tinyint", "c_smallint": "smallint",
-    "c_int": "int", "c_bigint": "bigint", "c_float": "float", "c_double": "double",
-    "c_decimal": "decimal(30, 8)", "c_bytes": "bytes", "c_date": "date", "c_time": "time",
-    "c_timestamp": "timestamp", "c_timestamp_tz": "timestamp_tz", "c_null": "null",
-    "c_array": "array<int>", "c_map": "map<string, string>", "c_row": {"c_int": "int", "c_map": "map<string, int>"},
+    "c_string": "string",
+    "c_boolean": "boolean",
+    "c_tinyint": "tinyint",
+    "c_smallint": "smallint",
+    "c_int": "int",
+    "c_bigint": "bigint",
+    "c_float": "float",
+    "c_double": "double",
+    "c_decimal": "decimal(30, 8)",
+    "c_bytes": "bytes",
+    "c_date": "date",
+    "c_time": "time",
+    "c_timestamp": "timestamp",
+    "c_timestamp_tz": "timestamp_tz",
+    "c_null": "null",
+    "c_array": "array<int>",
+    "c_map": "map<string, string>",
+    "c_row": {"c_int": "int", "c_map": "map<string, int>"},
 }
 
 
@@ -78,12 +91,21 @@ def test_a_reader_resumes_after_its_snapshot() -> None:
 
 
 def test_ranges_templates_and_auto_increment() -> None:
-    source = make({
-        "schema": {"fields": {"id": "bigint", "age": "int", "name": "string", "d": "date"}},
-        "row.num": 200, "int.min": 18, "int.max": 20, "string.fake.mode": "template",
-        "string.template": ["x", "y"], "auto.increment.enabled": True, "auto.increment.start": 100,
-        "date.year.template": [2024], "date.month.template": [2], "date.day.template": [29],
-    })
+    source = make(
+        {
+            "schema": {"fields": {"id": "bigint", "age": "int", "name": "string", "d": "date"}},
+            "row.num": 200,
+            "int.min": 18,
+            "int.max": 20,
+            "string.fake.mode": "template",
+            "string.template": ["x", "y"],
+            "auto.increment.enabled": True,
+            "auto.increment.start": 100,
+            "date.year.template": [2024],
+            "date.month.template": [2],
+            "date.day.template": [29],
+        }
+    )
     table = pa.Table.from_batches(read_all(source))
     assert table.column("id").to_pylist() == list(range(100, 300))
     assert set(table.column("age").to_pylist()) == {18, 19, 20}

@@ -23,8 +23,13 @@ HEAVY = ("confluent_kafka", "clickhouse_connect", "sqlalchemy", "psycopg", "pymy
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example plugin package installed with pip into a folder of its own."""
     target = tmp_path_factory.mktemp("site")
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(EXAMPLE)],
-                   check=True, capture_output=True, text=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(EXAMPLE)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     return target
 
 
@@ -38,7 +43,9 @@ def test_a_pip_installed_plugin_is_discovered_and_runs(example_site: Path, tmp_p
     env = {"PYTHONPATH": str(example_site)}
     listing = run_cli("plugins", "list", env=env)
     assert listing.returncode == 0, listing.stderr
-    assert any(line.split()[:3] == ["transform", "Reverse", "seatunnel-py-example"] for line in listing.stdout.splitlines())
+    assert any(
+        line.split()[:3] == ["transform", "Reverse", "seatunnel-py-example"] for line in listing.stdout.splitlines()
+    )
     job = tmp_path / "job.conf"
     job.write_text(
         """

@@ -18,15 +18,33 @@ from seatunnel_py.types import (
 )
 
 CASES = [
-    ("string", pa.string()), ("boolean", pa.bool_()), ("tinyint", pa.int8()), ("byte", pa.int8()),
-    ("smallint", pa.int16()), ("short", pa.int16()), ("int", pa.int32()), ("bigint", pa.int64()),
-    ("long", pa.int64()), ("float", pa.float32()), ("double", pa.float64()), ("null", pa.null()),
-    ("bytes", pa.binary()), ("date", pa.date32()), ("time", pa.time64("us")), ("timestamp", pa.timestamp("us")),
-    ("timestamp_tz", pa.timestamp("us", tz="UTC")), ("decimal(10, 2)", pa.decimal128(10, 2)),
-    ("DECIMAL(38,18)", pa.decimal128(38, 18)), ("decimal(50, 5)", pa.decimal256(50, 5)),
-    ("array<int>", pa.list_(pa.int32())), ("map<string, bigint>", pa.map_(pa.string(), pa.int64())),
+    ("string", pa.string()),
+    ("boolean", pa.bool_()),
+    ("tinyint", pa.int8()),
+    ("byte", pa.int8()),
+    ("smallint", pa.int16()),
+    ("short", pa.int16()),
+    ("int", pa.int32()),
+    ("bigint", pa.int64()),
+    ("long", pa.int64()),
+    ("float", pa.float32()),
+    ("double", pa.float64()),
+    ("null", pa.null()),
+    ("bytes", pa.binary()),
+    ("date", pa.date32()),
+    ("time", pa.time64("us")),
+    ("timestamp", pa.timestamp("us")),
+    ("timestamp_tz", pa.timestamp("us", tz="UTC")),
+    ("decimal(10, 2)", pa.decimal128(10, 2)),
+    ("DECIMAL(38,18)", pa.decimal128(38, 18)),
+    ("decimal(50, 5)", pa.decimal256(50, 5)),
+    ("array<int>", pa.list_(pa.int32())),
+    ("map<string, bigint>", pa.map_(pa.string(), pa.int64())),
     ("map<decimal(10,2), array<string>>", pa.map_(pa.decimal128(10, 2), pa.list_(pa.string()))),
-    ("map<string, {c_int = int, c_s = string}>", pa.map_(pa.string(), pa.struct([("c_int", pa.int32()), ("c_s", pa.string())]))),
+    (
+        "map<string, {c_int = int, c_s = string}>",
+        pa.map_(pa.string(), pa.struct([("c_int", pa.int32()), ("c_s", pa.string())])),
+    ),
     ("{a = int, b = {c = date}}", pa.struct([("a", pa.int32()), ("b", pa.struct([("c", pa.date32())]))])),
     ('{"a": "int"}', pa.struct([("a", pa.int32())])),
 ]
@@ -52,12 +70,16 @@ def test_bad_type_names_are_explained(bad: str) -> None:
 
 
 def test_columns_form_with_nullability_and_primary_key() -> None:
-    table = parse_schema({
-        "table": "db.users",
-        "columns": [{"name": "id", "type": "bigint", "nullable": False, "comment": "key"},
-                    {"name": "name", "type": "string"}],
-        "primaryKey": {"name": "pk", "columnNames": ["id"]},
-    })
+    table = parse_schema(
+        {
+            "table": "db.users",
+            "columns": [
+                {"name": "id", "type": "bigint", "nullable": False, "comment": "key"},
+                {"name": "name", "type": "string"},
+            ],
+            "primaryKey": {"name": "pk", "columnNames": ["id"]},
+        }
+    )
     assert table.table == "db.users"
     assert table.primary_key == ["id"]
     assert table.schema.field("id").nullable is False
@@ -76,10 +98,14 @@ def test_schema_errors_point_at_the_key() -> None:
 
 def test_job_file_values_convert_to_arrow() -> None:
     assert column_from_values(["2012-12-21", None], pa.date32()).to_pylist() == [dt.date(2012, 12, 21), None]
-    assert column_from_values(["2012-12-21T12:34:56"], pa.timestamp("us")).to_pylist() == [dt.datetime(2012, 12, 21, 12, 34, 56)]
+    assert column_from_values(["2012-12-21T12:34:56"], pa.timestamp("us")).to_pylist() == [
+        dt.datetime(2012, 12, 21, 12, 34, 56)
+    ]
     assert column_from_values(["12:34:56"], pa.time64("us")).to_pylist() == [dt.time(12, 34, 56)]
     assert column_from_values(["aGVsbG8="], pa.binary()).to_pylist() == [b"hello"]
     assert column_from_values(["1.25"], pa.decimal128(5, 2)).to_pylist() == [decimal.Decimal("1.25")]
     assert column_from_values([{"k": 1}], pa.map_(pa.string(), pa.int32())).to_pylist() == [[("k", 1)]]
-    assert column_from_values([[1, "x"]], pa.struct([("a", pa.int32()), ("b", pa.string())])).to_pylist() == [{"a": 1, "b": "x"}]
+    assert column_from_values([[1, "x"]], pa.struct([("a", pa.int32()), ("b", pa.string())])).to_pylist() == [
+        {"a": 1, "b": "x"}
+    ]
     assert column_from_values(["TRUE", False], pa.bool_()).to_pylist() == [True, False]

@@ -1,0 +1,109 @@
+"""Helpers shared by the built-in transforms: column lookup, name checks, option types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from ...api.errors import OptionError
+from ...api.rowkind import ROW_KIND_COLUMN, has_row_kinds
+
+OptionPath = str | tuple[str | int, ...]
+
+
+def _scalar_to_str(value: Any) -> Any:
+    """HOCON gives numbers and booleans for unquoted values; options that are text take them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_scalar_to_str)]
+"""A string option that also accepts an unquoted number or boolean (``0``, ``true``)."""
+
+
+class NestedOptions(BaseModel):
+    """Base of option objects nested in a list (``columns = [{…}]``): unknown keys rejected.
+
+    Unlike :class:`~seatunnel_py.api.options.PluginOptions` it does not split strings on
+    commas, so values such as ``decimal(4,2)`` stay whole.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def data_schema(schema: pa.Schema) -> pa.Schema:
+    """The schema without the reserved row-kind column (declared schemas never have it)."""
+    if has_row_kinds(schema):
+        return schema.remove(len(schema) - 1)
+    return schema
+
+
+def column_list(schema: pa.Schema) -> str:
+    """``a, b, c`` for error messages (shortened for wide tables)."""
+    names = schema.names
+    shown = ", ".join(names[:20])
+    return shown + (f", … ({len(names)} columns)" if len(names) > 20 else "")
+
+
+def field_index(schema: pa.Schema, name: str, option: OptionPath) -> int:
+    """Index of column ``name``, or an ``OptionError`` naming ``option``."""
+    index = schema.get_field_index(name)
+    if index < 0:
+        matches = [i for i, n in enumerate(schema.names) if n == name]
+        if matches:  # duplicate names: take the first, as SeaTunnel's indexOf does
+            return matches[0]
+        raise OptionError(option, f"no column {name!r} in the input (columns: {column_list(schema)})")
+    return index
+
+
+def check_new_names(
+    schema: pa.Schema | None, names: Iterable[str], option: OptionPath | list[OptionPath]
+) -> None:
+    """Refuse output names that are empty, reserved, repeated or already columns of ``schema``.
+
+    ``option`` is one path for all names or one path per name.
+    """
+    seen: set[str] = set()
+    existing = set(schema.names) if schema is not None else set()
+    for i, name in enumerate(names):
+        where = option[i] if isinstance(option, list) else option
+        if not name:
+            raise OptionError(where, "an output column name is empty")
+        if name == ROW_KIND_COLUMN:
+            raise OptionError(where, f"{name!r} is reserved for row kinds")
+        if name in existing:
+            raise OptionError(where, f"column {name!r} already exists in the input (choose a new name)")
+        if name in seen:
+            raise OptionError(where, f"two output columns would be named {name!r}")
+        seen.add(name)
+
+
+def as_string(array: pa.Array) -> pa.Array:
+    """The values of a column as ``string`` (SeaTunnel works on ``toString()`` of the value)."""
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    if pa.types.is_string(array.type):
+        return array
+    return pc.cast(array, pa.string())
+
+
+def stringable(data_type: pa.DataType) -> bool:
+    """True when :func:`as_string` can turn a column of this type into text."""
+    if pa.types.is_dictionary(data_type):
+        data_type = data_type.value_type
+    return not (pa.types.is_nested(data_type) or pa.types.is_binary(data_type)
+                or pa.types.is_large_binary(data_type) or pa.types.is_fixed_size_binary(data_type))
+
+
+def same_metadata(batch: pa.RecordBatch, like: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with the schema metadata (the table id) of ``like``."""
+    if batch.schema.metadata != like.schema.metadata:
+        return batch.replace_schema_metadata(like.schema.metadata)
+    return batch

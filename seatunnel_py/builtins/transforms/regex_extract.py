@@ -1,0 +1,126 @@
+"""RegexExtract: capture groups of a Java regular expression into new columns.
+
+Each capture group of ``regex_pattern`` (searched anywhere in the text, like Java's
+``Matcher.find``) fills one ``output_fields`` column (``string``, appended). Rows that do
+not match, and null inputs, get ``default_values`` (or null without them).
+
+Vectorised with ``pyarrow.compute.extract_regex`` (RE2, which needs named groups: the
+groups are renamed internally); patterns RE2 cannot run fall back to Python ``re``. On
+the RE2 route an optional group that took no part in the match gives ``""`` where Java
+gives null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ...api.capabilities import Capability
+from ...api.errors import OptionError
+from ...api.options import PluginOptions, option
+from ...api.transform import ColumnTransform
+from ._common import Text, as_string, check_new_names, data_schema, field_index, stringable
+from ._regex import JavaRegex, compile_java, name_all_groups, re2_accepts
+
+
+class RegexExtractOptions(PluginOptions):
+    """Options of :class:`RegexExtractTransform`."""
+
+    source_field: str = option(..., "the column to search")
+    regex_pattern: Text = option(..., "Java regular expression with one capture group per output column")
+    output_fields: list[str] = option(..., "names of the new columns, one per capture group", min_length=1)
+    default_values: list[Text] | None = option(
+        None, "values for the new columns when the pattern does not match or the input is null")
+
+    def check(self) -> list[OptionError]:
+        if self.default_values is not None and len(self.default_values) != len(self.output_fields):
+            return [OptionError("default_values", f"has {len(self.default_values)} values but output_fields "
+                                                  f"has {len(self.output_fields)} (expected one per column)")]
+        return []
+
+
+Extractor = Callable[[pa.Array], list[pa.Array]]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    schema: pa.Schema
+    index: int
+    extract: Extractor
+
+
+def _vectorised(regex: JavaRegex, defaults: list[str | None]) -> Extractor | None:
+    if regex.re2 is None:
+        return None
+    named = name_all_groups(regex.re2)
+    if not re2_accepts(named):
+        return None
+    fallbacks = [pa.scalar(d, pa.string()) for d in defaults]
+
+    def run(values: pa.Array) -> list[pa.Array]:
+        found = pc.extract_regex(values, named)
+        matched = found.is_valid()
+        return [pc.if_else(matched, found.field(i), fallbacks[i]) for i in range(len(fallbacks))]
+
+    return run
+
+
+def _row_by_row(regex: JavaRegex, defaults: list[str | None]) -> Extractor:
+    compiled = regex.python
+
+    def run(values: pa.Array) -> list[pa.Array]:
+        rows = [None if v is None else compiled.search(v) for v in values.to_pylist()]
+        return [
+            pa.array([m.group(i + 1) if m is not None else default for m in rows], pa.string())
+            for i, default in enumerate(defaults)
+        ]
+
+    return run
+
+
+class RegexExtractTransform(ColumnTransform[RegexExtractOptions]):
+    """Extract the capture groups of a Java regular expression into new string columns."""
+
+    name = "RegexExtract"
+    description = "Extract regex capture groups into new columns"
+    options_model = RegexExtractOptions
+    capabilities = frozenset({Capability.STATELESS})
+
+    _plan: _Plan | None = None
+
+    def _make_plan(self, input_schema: pa.Schema) -> _Plan:
+        schema = data_schema(input_schema)
+        opts = self.options
+        index = field_index(schema, opts.source_field, "source_field")
+        field = schema.field(index)
+        if not stringable(field.type):
+            raise OptionError("source_field", f"column {field.name!r} is {field.type} "
+                                              "(expected a text, number, date or boolean column)")
+        regex = compile_java(opts.regex_pattern, "regex_pattern")
+        if regex.groups != len(opts.output_fields):
+            raise OptionError("regex_pattern", f"has {regex.groups} capture groups but output_fields names "
+                                               f"{len(opts.output_fields)} columns (expected one group per column)")
+        check_new_names(schema, opts.output_fields, [("output_fields", i) for i in range(len(opts.output_fields))])
+        defaults: list[str | None] = [None] * len(opts.output_fields)
+        if opts.default_values is not None:
+            defaults = list(opts.default_values)
+        extract = _vectorised(regex, defaults) or _row_by_row(regex, defaults)
+        out = schema
+        for name in opts.output_fields:
+            out = out.append(pa.field(name, pa.string()))
+        return _Plan(out, index, extract)
+
+    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
+        return self._make_plan(input_schema).schema
+
+    def bind(self, input_schema: pa.Schema) -> None:
+        self._plan = self._make_plan(input_schema)
+
+    def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        plan = self._plan or self._make_plan(batch.schema)
+        self._plan = plan
+        parts = plan.extract(as_string(batch.column(plan.index)))
+        return pa.RecordBatch.from_arrays([*batch.columns, *parts], schema=plan.schema)
