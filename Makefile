@@ -15,12 +15,19 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 
-install: $(VENV)/bin/activate  ## create .venv and install the core and every connector
+# editable installs: code changes need no reinstall, only packaging files do
+$(VENV)/.installed: $(VENV)/bin/activate pyproject.toml $(wildcard connectors/*/pyproject.toml)
 	$(PIP) install -q -e . $(foreach c,$(CONNECTORS),-e $(c))
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PIP) install -q -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv and install the core and every connector
 	@echo "installed: $(VENV)/bin/seatunnel-py"
 
-install-test: install  ## install what the tests need
-	$(PIP) install -q -e '.[test]'
+install-test: $(VENV)/.installed-test  ## install what the tests need
 
 demo: install  ## run the quick-start job (no servers needed)
 	$(VENV)/bin/seatunnel-py run configs/quickstart.conf
