@@ -34,7 +34,7 @@ demo: install  ## run the quick-start job (no servers needed)
 
 lint: install-test  ## ruff and mypy
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy seatunnel_py $(foreach c,$(CONNECTORS),$(c)seatunnel_py_*)
+	$(VENV)/bin/mypy seatunnel_py $(dir $(wildcard connectors/*/seatunnel_py_*/__init__.py))
 
 unit: install-test  ## the test suite only (services must already run)
 	$(PY) -m pytest -q
