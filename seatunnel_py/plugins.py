@@ -19,7 +19,7 @@ from importlib.metadata import EntryPoint, entry_points
 import pluggy
 
 from . import hookspecs
-from .registry import BrokenPlugin, PluginRegistrar, Registry
+from .registry import BrokenPlugin, DuplicatePluginError, PluginRegistrar, Registry
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -66,8 +66,11 @@ def build_registry(eps: list[EntryPoint] | None = None) -> Registry:
         try:
             # called one implementation at a time so the registry knows who registers what
             impl.function(registry=PluginRegistrar(registry, dist))
-        except TypeError as exc:
-            registry.broken.append(BrokenPlugin(impl.plugin_name, dist, f"TypeError: {exc}"))
+        except DuplicatePluginError:
+            raise
+        except Exception as exc:  # an import inside the hook, a bad class: only this package breaks
+            log.debug("plugin package %s failed to register", dist, exc_info=True)
+            registry.broken.append(BrokenPlugin(impl.plugin_name, dist, f"{type(exc).__name__}: {exc}"))
     return registry
 
 

@@ -101,3 +101,11 @@ def test_every_registered_plugin_documents_its_options() -> None:
         assert cls.capabilities, f"{plugin.name} declares no capabilities"
         for name, field in cls.options_model.model_fields.items():
             assert field.description, f"{plugin.name}.{field.alias or name} has no description"
+
+
+def test_a_plugin_failing_inside_its_register_hook_is_reported_not_raised() -> None:
+    failing = EntryPoint("failing", "tests.plugin_failing", "seatunnel_py")
+    registry = build_registry([BUILTINS, failing])
+    assert registry.get(PluginKind.SINK, "Console") is not None
+    (entry,) = registry.broken
+    assert entry.error == "ModuleNotFoundError: No module named 'a_driver_that_is_not_installed'"

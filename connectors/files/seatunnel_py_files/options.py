@@ -98,7 +98,33 @@ def _check_formats(opts: Any, errors: list[OptionError], names: tuple[str, ...])
             errors.append(OptionError(name, str(exc)))
 
 
-class LocalFileSourceOptions(PluginOptions):
+class DelimitedOptions(PluginOptions):
+    """Options the LocalFile source and sink share: the format and its delimiters."""
+
+    file_format_type: FileFormat = option(FileFormat.CSV, "text, csv, json, parquet or orc")
+    field_delimiter: str | None = option(
+        None, "field separator (default \\001 for text, ',' for csv)", fallback="delimiter")
+    row_delimiter: str = option("\n", "line separator of text/csv/json files")
+
+    def delimiter(self) -> str:
+        """The field delimiter in effect for this format."""
+        if self.field_delimiter is not None:
+            return self.field_delimiter
+        return "," if self.file_format_type == FileFormat.CSV else "\x01"
+
+    def delimiter_errors(self) -> list[OptionError]:
+        """Problems with the delimiters, whatever the direction."""
+        errors: list[OptionError] = []
+        if self.field_delimiter == "":
+            errors.append(OptionError("field_delimiter", "must not be empty"))
+        if self.file_format_type == FileFormat.CSV and len(self.delimiter()) != 1:
+            errors.append(OptionError("field_delimiter", "csv needs a one-character delimiter"))
+        if not self.row_delimiter:
+            errors.append(OptionError("row_delimiter", "must not be empty"))
+        return errors
+
+
+class LocalFileSourceOptions(DelimitedOptions):
     """Options of the LocalFile source."""
 
     path: str = option(..., "file or directory to read; a directory is walked recursively "
@@ -108,9 +134,6 @@ class LocalFileSourceOptions(PluginOptions):
         None, "declared schema { fields { name = type } }; required for csv (unless "
         "csv_use_header_line) and for text split on field_delimiter", alias="schema")
     read_columns: list[str] | None = option(None, "columns to read (projection), in this order")
-    field_delimiter: str | None = option(
-        None, "field separator (default \\001 for text, ',' for csv)", fallback="delimiter")
-    row_delimiter: str = option("\n", "line separator of text files (csv and json: newlines)")
     skip_header_row_number: int = option(0, "lines to skip at the start of each text/csv file", ge=0)
     csv_use_header_line: bool = option(False, "csv: the first (not skipped) line names the columns")
     compress_codec: CompressCodec = option(
@@ -132,12 +155,6 @@ class LocalFileSourceOptions(PluginOptions):
         """The declared schema (``None`` when not declared); ``SchemaError`` when bad."""
         return None if self.schema_ is None else parse_schema(self.schema_)
 
-    def delimiter(self) -> str:
-        """The field delimiter in effect for this format."""
-        if self.field_delimiter is not None:
-            return self.field_delimiter
-        return "," if self.file_format_type == FileFormat.CSV else "\x01"
-
     def check(self) -> list[OptionError]:
         """Cross-option checks (schema syntax, codecs, delimiters, patterns)."""
         errors: list[OptionError] = []
@@ -154,13 +171,8 @@ class LocalFileSourceOptions(PluginOptions):
         if fmt == FileFormat.TEXT and not declared and self.field_delimiter is not None:
             errors.append(OptionError("schema", "text split on field_delimiter needs a schema; "
                                       "without one each line is read as one 'content' column"))
-        if self.field_delimiter == "":
-            errors.append(OptionError("field_delimiter", "must not be empty"))
-        if fmt == FileFormat.CSV and len(self.delimiter()) != 1:
-            errors.append(OptionError("field_delimiter", "csv needs a one-character delimiter"))
-        if not self.row_delimiter:
-            errors.append(OptionError("row_delimiter", "must not be empty"))
-        elif fmt in (FileFormat.CSV, FileFormat.JSON) and self.row_delimiter not in ("\n", "\r\n"):
+        errors.extend(self.delimiter_errors())
+        if self.row_delimiter and fmt in (FileFormat.CSV, FileFormat.JSON) and self.row_delimiter not in ("\n", "\r\n"):
             errors.append(OptionError("row_delimiter", f"{fmt.value} files are read line by line; "
                                       "only \\n (or \\r\\n) is supported"))
         codec = self.compress_codec
@@ -186,21 +198,17 @@ FILE_NAME_VARIABLES = frozenset({"transactionId", "now", "uuid"})
 DEFAULT_PARTITION_EXPRESSION = "${k0}=${v0}/${k1}=${v1}/.../${kn}=${vn}/"
 
 
-class LocalFileSinkOptions(PluginOptions):
+class LocalFileSinkOptions(DelimitedOptions):
     """Options of the LocalFile sink."""
 
     path: str = option(..., "target directory (relative to the job file)")
     tmp_path: str | None = option(
         None, "staging directory, on the same file system as path (default: path/.seatunnel-tmp)")
-    file_format_type: FileFormat = option(FileFormat.CSV, "text, csv, json, parquet or orc")
     custom_filename: bool = option(False, "use file_name_expression (else ${transactionId})")
     file_name_expression: str = option(
         "${transactionId}", "file name stem; ${transactionId}, ${now}, ${uuid}")
     filename_time_format: str = option("yyyy.MM.dd", "Java pattern for ${now}")
     filename_extension: str | None = option(None, "replaces the extension (format and codec)")
-    field_delimiter: str | None = option(
-        None, "field separator (default \\001 for text, ',' for csv)", fallback="delimiter")
-    row_delimiter: str = option("\n", "line separator of text/csv/json files")
     have_partition: bool = option(False, "write rows into partition directories")
     partition_by: list[str] | None = option(None, "columns whose values name the directories")
     partition_dir_expression: str = option(
@@ -223,12 +231,6 @@ class LocalFileSinkOptions(PluginOptions):
     schema_save_mode: SchemaSaveMode = option(
         SchemaSaveMode.CREATE_SCHEMA_WHEN_NOT_EXIST, "what to do with the target directory")
     data_save_mode: DataSaveMode = option(DataSaveMode.APPEND_DATA, "what to do with existing files")
-
-    def delimiter(self) -> str:
-        """The field delimiter in effect for this format."""
-        if self.field_delimiter is not None:
-            return self.field_delimiter
-        return "," if self.file_format_type == FileFormat.CSV else "\x01"
 
     def partition_keys(self) -> list[str]:
         """The partition columns in effect (empty unless ``have_partition``)."""
@@ -254,12 +256,7 @@ class LocalFileSinkOptions(PluginOptions):
             allowed = ", ".join(c.value for c in SINK_CODECS[fmt])
             errors.append(OptionError("compress_codec", f"{self.compress_codec.value} is not "
                                       f"available for {fmt.value} (expected one of: {allowed})"))
-        if self.field_delimiter == "":
-            errors.append(OptionError("field_delimiter", "must not be empty"))
-        if fmt == FileFormat.CSV and len(self.delimiter()) != 1:
-            errors.append(OptionError("field_delimiter", "csv needs a one-character delimiter"))
-        if not self.row_delimiter:
-            errors.append(OptionError("row_delimiter", "must not be empty"))
+        errors.extend(self.delimiter_errors())
         if self.have_partition and not self.partition_by:
             errors.append(OptionError("partition_by", "have_partition = true needs partition_by"))
         if self.have_partition and self.partition_by and self.sink_columns is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -107,3 +107,37 @@ def same_metadata(batch: pa.RecordBatch, like: pa.RecordBatch) -> pa.RecordBatch
     if batch.schema.metadata != like.schema.metadata:
         return batch.replace_schema_metadata(like.schema.metadata)
     return batch
+
+
+class _HasSchema(Protocol):
+    @property
+    def schema(self) -> pa.Schema: ...
+
+
+P = TypeVar("P", bound=_HasSchema)
+
+
+class Planned(Generic[P]):
+    """Mixin for transforms that work out a plan (column indexes, compiled patterns) from
+    the input schema once: ``output_schema`` and ``bind`` come from ``_make_plan``, and
+    ``plan_for`` returns the bound plan (making it on first use when ``bind`` was skipped).
+    Put it before the Transform base class."""
+
+    _plan: P | None = None
+
+    def _make_plan(self, input_schema: pa.Schema) -> P:
+        raise NotImplementedError
+
+    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
+        """The output schema is the plan's."""
+        return self._make_plan(input_schema).schema
+
+    def bind(self, input_schema: pa.Schema) -> None:
+        """Make the plan for the input schema before the first batch."""
+        self._plan = self._make_plan(input_schema)
+
+    def plan_for(self, schema: pa.Schema) -> P:
+        """The bound plan (made from ``schema`` when ``bind`` was not called)."""
+        if self._plan is None:
+            self._plan = self._make_plan(schema)
+        return self._plan

@@ -11,7 +11,7 @@ from ...api.capabilities import Capability
 from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import OptionPath, check_new_names, data_schema, field_index
+from ._common import OptionPath, Planned, check_new_names, data_schema, field_index
 
 log = logging.getLogger(__name__)
 
@@ -56,15 +56,13 @@ class _Plan:
     sources: list[int]
 
 
-class CopyTransform(ColumnTransform[CopyOptions]):
+class CopyTransform(Planned[_Plan], ColumnTransform[CopyOptions]):
     """Append a copy of each listed column under a new name, with the same type."""
 
     name = "Copy"
     description = "Copy columns to new columns appended at the end"
     options_model = CopyOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
@@ -77,14 +75,7 @@ class CopyTransform(ColumnTransform[CopyOptions]):
             out = out.append(schema.field(index).with_name(new))
         return _Plan(out, sources)
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         columns = [*batch.columns, *(batch.column(i) for i in plan.sources)]
         return pa.RecordBatch.from_arrays(columns, schema=plan.schema)

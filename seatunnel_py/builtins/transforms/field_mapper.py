@@ -10,7 +10,7 @@ from ...api.capabilities import Capability
 from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import OptionPath, check_new_names, data_schema, field_index
+from ._common import OptionPath, Planned, check_new_names, data_schema, field_index
 
 
 class FieldMapperOptions(PluginOptions):
@@ -32,15 +32,13 @@ class _Plan:
     sources: list[int]
 
 
-class FieldMapperTransform(ColumnTransform[FieldMapperOptions]):
+class FieldMapperTransform(Planned[_Plan], ColumnTransform[FieldMapperOptions]):
     """Output only the mapped columns, renamed, in the order of ``field_mapper``."""
 
     name = "FieldMapper"
     description = "Keep, reorder and rename columns"
     options_model = FieldMapperOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
@@ -51,13 +49,6 @@ class FieldMapperTransform(ColumnTransform[FieldMapperOptions]):
         fields = [schema.field(i).with_name(dest) for i, (_, dest) in zip(sources, pairs, strict=True)]
         return _Plan(pa.schema(fields, metadata=schema.metadata), sources)
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         return pa.RecordBatch.from_arrays([batch.column(i) for i in plan.sources], schema=plan.schema)

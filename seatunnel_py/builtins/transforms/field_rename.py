@@ -17,7 +17,7 @@ import pyarrow as pa
 from ...api.capabilities import Capability
 from ...api.options import OptionEnum, PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import NestedOptions, OptionPath, Text, check_new_names, data_schema
+from ._common import NestedOptions, OptionPath, Planned, Text, check_new_names, data_schema
 from ._regex import JavaRegex, compile_java, java_replacement
 
 
@@ -68,15 +68,13 @@ class _Plan:
     names: list[str]
 
 
-class FieldRenameTransform(ColumnTransform[FieldRenameOptions]):
+class FieldRenameTransform(Planned[_Plan], ColumnTransform[FieldRenameOptions]):
     """Rename columns: regex replacements, case conversion, prefix and suffix."""
 
     name = "FieldRename"
     description = "Rename columns by regex, case, prefix and suffix"
     options_model = FieldRenameOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _rules(self) -> list[_Rule]:
         rules = []
@@ -118,13 +116,6 @@ class FieldRenameTransform(ColumnTransform[FieldRenameOptions]):
         fields = [schema.field(i).with_name(new) for i, new in enumerate(names)]
         return _Plan(pa.schema(fields, metadata=schema.metadata), names)
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         return pa.RecordBatch.from_arrays(batch.columns, schema=plan.schema)

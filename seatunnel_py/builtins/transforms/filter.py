@@ -10,7 +10,7 @@ from ...api.capabilities import Capability
 from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import data_schema, field_index
+from ._common import Planned, data_schema, field_index
 
 
 class FilterOptions(PluginOptions):
@@ -35,15 +35,13 @@ class _Plan:
     keep: list[int]
 
 
-class FilterTransform(ColumnTransform[FilterOptions]):
+class FilterTransform(Planned[_Plan], ColumnTransform[FilterOptions]):
     """Keep the ``include_fields`` (in their order) or drop the ``exclude_fields``."""
 
     name = "Filter"
     description = "Keep or drop columns"
     options_model = FilterOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
@@ -64,13 +62,6 @@ class FilterTransform(ColumnTransform[FilterOptions]):
         fields = [schema.field(i) for i in keep]
         return _Plan(pa.schema(fields, metadata=schema.metadata), keep)
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         return pa.RecordBatch.from_arrays([batch.column(i) for i in plan.keep], schema=plan.schema)

@@ -32,7 +32,7 @@ from ...api.options import OptionEnum, PluginOptions, option
 from ...api.rowkind import attach_row_kinds, split_row_kinds
 from ...api.transform import Transform
 from ...types import TypeParseError, parse_type, to_python
-from ._common import NestedOptions, Text, check_new_names, data_schema, field_index
+from ._common import NestedOptions, Planned, Text, check_new_names, data_schema, field_index
 from ._jsonpath import JsonPath, PathMissing
 
 
@@ -140,15 +140,13 @@ def _convert(value: Any, data_type: pa.DataType) -> Any:
     return to_python(value, data_type)
 
 
-class JsonPathTransform(Transform[JsonPathOptions]):
+class JsonPathTransform(Planned[_Plan], Transform[JsonPathOptions]):
     """Read JsonPath values from JSON (or nested) columns into new typed columns."""
 
     name = "JsonPath"
     description = "Read values out of JSON columns with JsonPath"
     options_model = JsonPathOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _expand(self, i: int, entry: JsonPathColumn, schema: pa.Schema) -> list[_Column]:
         where = ("columns", i)
@@ -196,12 +194,6 @@ class JsonPathTransform(Transform[JsonPathOptions]):
             out = out.append(pa.field(column.dest, column.type))
         return _Plan(out, columns)
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def _read(self, column: _Column, documents: list[Any]) -> tuple[pa.Array, dict[int, str]]:
         """The new column and the rows whose value could not be read (row → reason)."""
         values: list[Any] = []
@@ -232,8 +224,7 @@ class JsonPathTransform(Transform[JsonPathOptions]):
 
     def apply(self, batch: pa.RecordBatch) -> pa.RecordBatch | None:
         data, kinds = split_row_kinds(batch)
-        plan = self._plan or self._make_plan(data.schema)
-        self._plan = plan
+        plan = self.plan_for(data.schema)
         parsed: dict[int, list[Any]] = {}
         keep = np.ones(data.num_rows, dtype=bool)
         added = []

@@ -32,7 +32,7 @@ from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.rowkind import RowKind, attach_row_kinds, row_kinds_or_insert, split_row_kinds, table_id
 from ...api.transform import Transform
-from ._common import check_new_names, data_schema
+from ._common import Planned, check_new_names, data_schema
 
 KEYS: dict[str, pa.DataType] = {
     "Database": pa.string(),
@@ -83,15 +83,13 @@ class _Plan:
     keys: list[str]
 
 
-class MetadataTransform(Transform[MetadataOptions]):
+class MetadataTransform(Planned[_Plan], Transform[MetadataOptions]):
     """Append metadata columns: database, table, row kind (event time, delay, partition null)."""
 
     name = "Metadata"
     description = "Append row metadata (table, row kind, …) as columns"
     options_model = MetadataOptions
     capabilities = frozenset({Capability.STATELESS, Capability.ROW_KINDS})
-
-    _plan: _Plan | None = None
 
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
@@ -104,12 +102,6 @@ class MetadataTransform(Transform[MetadataOptions]):
             out = out.append(pa.field(column, KEYS[key]))
         return _Plan(out, [key for key, _ in items])
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def _column(self, key: str, batch: pa.RecordBatch) -> pa.Array:
         rows = batch.num_rows
         database, table = split_table_id(table_id(batch))
@@ -121,8 +113,7 @@ class MetadataTransform(Transform[MetadataOptions]):
 
     def apply(self, batch: pa.RecordBatch) -> pa.RecordBatch | None:
         data, kinds = split_row_kinds(batch)
-        plan = self._plan or self._make_plan(data.schema)
-        self._plan = plan
+        plan = self.plan_for(data.schema)
         added = [self._column(key, batch) for key in plan.keys]
         out = pa.RecordBatch.from_arrays([*data.columns, *added], schema=plan.schema)
         return attach_row_kinds(out.replace_schema_metadata(data.schema.metadata), kinds)

@@ -22,7 +22,7 @@ from ...api.capabilities import Capability
 from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import Text, as_string, check_new_names, data_schema, field_index, stringable
+from ._common import Planned, Text, as_string, check_new_names, data_schema, field_index, stringable
 from ._regex import JavaRegex, compile_java, name_all_groups, re2_accepts
 
 
@@ -81,15 +81,13 @@ def _row_by_row(regex: JavaRegex, defaults: list[str | None]) -> Extractor:
     return run
 
 
-class RegexExtractTransform(ColumnTransform[RegexExtractOptions]):
+class RegexExtractTransform(Planned[_Plan], ColumnTransform[RegexExtractOptions]):
     """Extract the capture groups of a Java regular expression into new string columns."""
 
     name = "RegexExtract"
     description = "Extract regex capture groups into new columns"
     options_model = RegexExtractOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
@@ -113,14 +111,7 @@ class RegexExtractTransform(ColumnTransform[RegexExtractOptions]):
             out = out.append(pa.field(name, pa.string()))
         return _Plan(out, index, extract)
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         parts = plan.extract(as_string(batch.column(plan.index)))
         return pa.RecordBatch.from_arrays([*batch.columns, *parts], schema=plan.schema)

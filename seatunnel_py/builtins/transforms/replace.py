@@ -23,7 +23,7 @@ from ...api.capabilities import Capability
 from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import Text, as_string, data_schema, field_index, stringable
+from ._common import Planned, Text, as_string, data_schema, field_index, stringable
 from ._regex import compile_java, java_replacement
 
 
@@ -53,15 +53,13 @@ def _python_rows(func: Callable[[str], str]) -> Replacer:
     return run
 
 
-class ReplaceTransform(ColumnTransform[ReplaceOptions]):
+class ReplaceTransform(Planned[_Plan], ColumnTransform[ReplaceOptions]):
     """Replace a literal or a Java regular expression in one column's text."""
 
     name = "Replace"
     description = "Replace text (literal or Java regex) in a column"
     options_model = ReplaceOptions
     capabilities = frozenset({Capability.STATELESS})
-
-    _plan: _Plan | None = None
 
     def _replacer(self) -> Replacer:
         opts = self.options
@@ -91,15 +89,8 @@ class ReplaceTransform(ColumnTransform[ReplaceOptions]):
         out = schema.set(index, field.with_type(out_type))
         return _Plan(out, index, self._replacer())
 
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
-
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         column = batch.column(plan.index)
         replaced = plan.replace(as_string(column))
         out_type = plan.schema.field(plan.index).type
