@@ -107,6 +107,9 @@ class RecordingSink(Sink[RecordOptions]):
     def create_committer(self) -> Committer | None:
         return _RecordingCommitter(self)
 
+    def before_commit(self, checkpoint_id: int, final: bool) -> None:
+        self.events.append(f"before_commit:{checkpoint_id}:{final}")
+
     def finish(self, success: bool) -> None:
         self.events.append(f"finish:{success}")
 

@@ -35,7 +35,7 @@ def field(name: str, *values: dict, field_type: str | None = None) -> dict:
 def write(s: AssertSink, batch: pa.RecordBatch = BATCH) -> None:
     writer = s.create_writer(0, batch.schema)
     writer.write(batch)
-    s.finish(True)
+    s.before_commit(1, final=True)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_row_counts_are_summed_over_parallel_writers() -> None:
     s = sink({"row_rules": [{"rule_type": "MIN_ROW", "rule_value": 6}, {"rule_type": "MAX_ROW", "rule_value": 6}]})
     for index in range(2):
         s.create_writer(index, BATCH.schema).write(BATCH)
-    s.finish(True)
+    s.before_commit(1, final=True)
 
 
 def test_catalog_table_rule_checks_columns() -> None:

@@ -51,7 +51,7 @@ def test_every_split_is_read_once_by_parallel_tasks(reg: Registry) -> None:
     assert result.metrics.read_rows == result.metrics.written_rows == 16
     prepared = sorted(e for e in RecordingSink.events if e.startswith("prepare_commit"))
     assert prepared == ["prepare_commit:0", "prepare_commit:1", "prepare_commit:2"]
-    assert RecordingSink.events[-2:] == ["commit", "finish:True"]
+    assert RecordingSink.events[-3:] == ["before_commit:1:True", "commit", "finish:True"]
     assert sum(info["rows"] for info in RecordingSink.committed) == 16
 
 

@@ -3,8 +3,9 @@
 Order for a bounded job (the checkpoint issue adds periodic checkpoints with the same
 calls): ``check_input`` at plan time; ``prepare`` once; per pipeline task a writer gets
 ``write`` for every batch, then ``prepare_commit(checkpoint_id)`` (flush: data durable but
-not yet visible where the target allows); the engine persists the commit infos; then the
-committer's ``commit(infos)`` makes them visible. ``commit`` must be idempotent: after a
+not yet visible where the target allows); every sink's ``before_commit`` may still veto;
+the engine persists the commit infos; then the committer's ``commit(infos)`` makes them
+visible; ``finish`` ends the sink. ``commit`` must be idempotent: after a
 crash it is called again with the same infos. On failure writers get ``abort`` and the
 committer ``abort(infos)`` for infos that were prepared but not committed.
 """
@@ -71,6 +72,13 @@ class Sink(Plugin[O], ABC):
     def create_committer(self) -> Committer | None:
         """The committer of this sink, or ``None`` when writes are visible at once."""
         return None
+
+    def before_commit(self, checkpoint_id: int, final: bool) -> None:
+        """After every writer prepared checkpoint ``checkpoint_id``, before anything commits.
+
+        Raise to fail the job with nothing of this checkpoint committed (Assert checks its
+        row counts here). ``final`` is true for the checkpoint that ends a bounded job.
+        """
 
     def finish(self, success: bool) -> None:
         """Once after every writer is closed and commits are done; may raise (Assert)."""

@@ -23,7 +23,7 @@ from ..api.source import Source, Split
 from .metrics import JobMetrics
 from .plan import Node, Plan
 from .ratelimit import RateLimiter
-from .task import JobControl, PipelineTask, PluginFailure, guarded
+from .task import FINAL_CHECKPOINT, JobControl, PipelineTask, PluginFailure, guarded
 
 log = logging.getLogger(__name__)
 QUEUE_DEPTH = 4
@@ -101,6 +101,8 @@ class BatchRunner:
             self._wait()
             if self.control.failure is not None:
                 raise self.control.failure
+            for node in plan.sinks:
+                guarded(node.label, node.plugin.before_commit, FINAL_CHECKPOINT, True)  # type: ignore[attr-defined]
             self._commit(committers)
             for node in plan.sinks:
                 guarded(node.label, node.plugin.finish, True)  # type: ignore[attr-defined]

@@ -30,6 +30,8 @@ from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 _END = object()
+FINAL_CHECKPOINT = 1
+"""Id of the checkpoint that ends a bounded job."""
 
 
 class PluginFailure(Exception):
@@ -164,7 +166,7 @@ class PipelineTask:
                         break
                     continue
                 if item is _END:
-                    self._prepare_commit(checkpoint_id=1)
+                    self._prepare_commit(checkpoint_id=FINAL_CHECKPOINT)
                     return
                 if self.control.stop.is_set():
                     break

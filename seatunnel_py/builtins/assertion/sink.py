@@ -33,8 +33,8 @@ class AssertSink(Sink[AssertOptions]):
     """Checks rows against rules; any violation fails the job (exit code 1).
 
     Field rules are checked on every batch as it arrives; row-count rules and
-    ``table-names`` when the whole input has been written, with counts summed over every
-    parallel writer. Row kinds are ignored: a DELETE row counts as a row, as in SeaTunnel.
+    ``table-names`` when the whole input has been written (before any sink commits, so a
+    violation leaves nothing committed), with counts summed over every parallel writer. Row kinds are ignored: a DELETE row counts as a row, as in SeaTunnel.
     """
 
     name = "Assert"
@@ -103,8 +103,9 @@ class AssertSink(Sink[AssertOptions]):
     def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
         return AssertWriter(self)
 
-    def finish(self, success: bool) -> None:
-        if not success:
+    def before_commit(self, checkpoint_id: int, final: bool) -> None:
+        """Row-count and table-name rules, once the whole input has been written."""
+        if not final:
             return
         rules = self.options.rules
         total = sum(self._counts.values())
@@ -115,7 +116,6 @@ class AssertSink(Sink[AssertOptions]):
             seen = {t for t, n in self._counts.items() if n}
             if seen != set(rules.table_names):
                 raise RuleViolation(f"table-names: saw tables {sorted(seen)} (expected {sorted(rules.table_names)})")
-
 
 def _check_rows(rules: list[RowRule], count: int, table: str) -> None:
     where = f" of table {table}" if table else ""
