@@ -34,7 +34,8 @@ class AssertSink(Sink[AssertOptions]):
 
     Field rules are checked on every batch as it arrives; row-count rules and
     ``table-names`` when the whole input has been written (before any sink commits, so a
-    violation leaves nothing committed), with counts summed over every parallel writer. Row kinds are ignored: a DELETE row counts as a row, as in SeaTunnel.
+    violation leaves nothing committed), with counts summed over every parallel writer.
+    Row kinds are ignored: a DELETE row counts as a row, as in SeaTunnel.
     """
 
     name = "Assert"
