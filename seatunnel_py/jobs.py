@@ -6,7 +6,8 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from .config.binding import bind_job
+from .config.binding import bind_job_collecting
+from .config.issues import ConfigErrors, ConfigIssue
 from .config.job import JobConfig
 from .config.loader import load_file
 from .engine.metrics import JobMetrics
@@ -26,19 +27,36 @@ def load_job(
     environ: Mapping[str, str] | None = None,
 ) -> JobConfig:
     """Parse and validate a job file; raise ``ConfigErrors`` listing every problem."""
+    job, issues = _bind(path, variables, job_name, registry, environ)
+    if issues:
+        raise ConfigErrors(issues)
+    return job
+
+
+def _bind(path: str | Path, variables: Mapping[str, str] | None, job_name: str | None,
+          registry: Registry | None, environ: Mapping[str, str] | None = None) -> tuple[JobConfig, list[ConfigIssue]]:
     raw = load_file(path, variables, environ)
-    job = bind_job(raw, registry or get_registry())
+    job, issues = bind_job_collecting(raw, registry or get_registry())
+    if job is None:
+        raise ConfigErrors(issues)
     if job_name:
         job.env = job.env.model_copy(update={"job_name": job_name})
-    return job
+    return job, issues
+
+
+def plan_job(path: str | Path, variables: Mapping[str, str] | None = None, job_name: str | None = None,
+             registry: Registry | None = None) -> Plan:
+    """Bind and plan a job, reporting binding and planning problems together."""
+    job, issues = _bind(path, variables, job_name, registry)
+    plan = build_plan(job, prior=issues)
+    for warning in plan.warnings:
+        log.warning("%s", warning)
+    return plan
 
 
 def check_job(path: str | Path, variables: Mapping[str, str] | None = None, registry: Registry | None = None) -> Plan:
     """Validate a job completely without connecting anywhere; return its plan."""
-    plan = build_plan(load_job(path, variables, registry=registry))
-    for warning in plan.warnings:
-        log.warning("%s", warning)
-    return plan
+    return plan_job(path, variables, registry=registry)
 
 
 def run_job(
@@ -49,11 +67,8 @@ def run_job(
     metrics: JobMetrics | None = None,
 ) -> JobResult:
     """Check and run a job to completion; raise ``ConfigErrors`` or ``JobFailed``."""
-    job = load_job(path, variables, job_name, registry)
-    plan = build_plan(job)
-    for warning in plan.warnings:
-        log.warning("%s", warning)
-    if job.env.job_mode.value == "STREAMING":
+    plan = plan_job(path, variables, job_name, registry)
+    if plan.job.env.job_mode.value == "STREAMING":
         from .api.errors import PlanError
 
         raise PlanError(

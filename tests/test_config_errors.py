@@ -178,3 +178,32 @@ def test_secrets_never_appear_in_errors(write_job, registry) -> None:
     text = " ".join(m for _, m in messages)
     assert "hunter2" not in text
     assert "a secret value" in text
+
+
+def test_binding_and_wiring_problems_are_reported_together_without_knock_on_errors(write_job) -> None:
+    """A plugin that fails to bind is wired around: its downstream plugins are not blamed."""
+    path = write_job(
+        """
+        source {
+          FakeSource { plugin_output = "a", row.nm = 3, schema = { fields { x = int } } }
+          FakeSource { plugin_output = "b", schema = { fields { y = int } } }
+        }
+        transform {
+          Filter { plugin_input = "a", plugin_output = "fa", fields = [zzz] }
+          Filter { plugin_input = "b", plugin_output = "fb", fields = [nope] }
+          Copy { fields = { y2 = y } }
+        }
+        sink {
+          Console { plugin_input = "fa" }
+          Console { plugin_input = "missing" }
+          Console {}
+        }
+        """
+    )
+    with pytest.raises(ConfigErrors) as info:
+        check_job(path)
+    assert [(i.line, i.path) for i in info.value.issues] == [
+        (2, "source[0].FakeSource.row.nm"),
+        (7, "transform[1].Filter.include_fields[0]"),
+        (12, "sink[1].Console.plugin_input"),
+    ]

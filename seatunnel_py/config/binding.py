@@ -13,7 +13,7 @@ from ..api.options import PluginOptions
 from ..registry import PluginKind, Registry
 from .env import FOREIGN_PREFIXES, EnvOptions
 from .issues import ConfigErrors, ConfigIssue, option_label
-from .job import JobConfig, PluginSpec
+from .job import JobConfig, Placeholder, PluginSpec
 from .loader import RawJob
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,7 @@ class _Binder:
         self.raw = raw
         self.registry = registry
         self.issues: list[ConfigIssue] = []
+        self.placeholders: list[Placeholder] = []
 
     def issue(self, path: tuple[str | int, ...], label: str, message: str) -> None:
         self.issues.append(ConfigIssue(self.raw.file, self.raw.line_of(path), label, message))
@@ -106,9 +107,10 @@ class _Binder:
             return None
         if unknown:
             return None
-        for problem in options.check():
+        problems = options.check()
+        for problem in problems:
             self.issue((*path, *problem.option), option_label(label, problem.option), problem.message)
-        return options
+        return None if problems else options
 
     def bind_env(self) -> EnvOptions | None:
         env = self.raw.data.get("env", {})
@@ -145,12 +147,16 @@ class _Binder:
         for i, entry in enumerate(block):
             name = names[i]
             if name is None:
+                self.placeholders.append(_placeholder(kind, i, entry if isinstance(entry, Mapping) else {}))
                 continue
             repeated = sum(1 for n in names if n and n.lower() == name.lower()) > 1
             label = f"{kind.value}[{i}].{name}" if repeated else f"{kind.value}.{name}"
-            spec = self.bind_plugin(kind, i, name, label, entry if isinstance(entry, Mapping) else {})
+            values = entry if isinstance(entry, Mapping) else {}
+            spec = self.bind_plugin(kind, i, name, label, values)
             if spec is not None:
                 specs.append(spec)
+            else:
+                self.placeholders.append(_placeholder(kind, i, values))
         return specs
 
     def plugin_name(self, kind: PluginKind, index: int, entry: Any) -> str | None:
@@ -229,7 +235,7 @@ class _Binder:
             line=self.raw.line_of(path),
         )
 
-    def bind(self) -> JobConfig:
+    def bind(self) -> tuple[JobConfig | None, list[ConfigIssue]]:
         for key in self.raw.data:
             if key not in TOP_LEVEL:
                 close = difflib.get_close_matches(key, TOP_LEVEL, n=1)
@@ -239,11 +245,37 @@ class _Binder:
         sources = self.bind_block(PluginKind.SOURCE)
         transforms = self.bind_block(PluginKind.TRANSFORM)
         sinks = self.bind_block(PluginKind.SINK)
-        if self.issues or env is None:
-            raise ConfigErrors(self.issues)
-        return JobConfig(self.raw.file, env, sources, transforms, sinks, line_of=self.raw.line_of)
+        if env is None:
+            return None, self.issues
+        job = JobConfig(self.raw.file, env, sources, transforms, sinks, line_of=self.raw.line_of,
+                        placeholders=self.placeholders)
+        return job, self.issues
+
+
+def _placeholder(kind: PluginKind, index: int, entry: Mapping[str, Any]) -> Placeholder:
+    output = entry.get("plugin_output", entry.get("result_table_name"))
+    inputs = entry.get("plugin_input", entry.get("source_table_name"))
+    if isinstance(inputs, str):
+        inputs = [s.strip() for s in inputs.split(",") if s.strip()]
+    return Placeholder(
+        kind,
+        index,
+        output if isinstance(output, str) else None,
+        [str(i) for i in inputs] if isinstance(inputs, list) else [],
+    )
+
+
+def bind_job_collecting(raw: RawJob, registry: Registry) -> tuple[JobConfig | None, list[ConfigIssue]]:
+    """Validate every block; return the job (with placeholders for failed blocks) and the issues.
+
+    The job is ``None`` only when the ``env`` block itself is unusable.
+    """
+    return _Binder(raw, registry).bind()
 
 
 def bind_job(raw: RawJob, registry: Registry) -> JobConfig:
     """Validate every block of ``raw``; raise ``ConfigErrors`` listing every problem."""
-    return _Binder(raw, registry).bind()
+    job, issues = bind_job_collecting(raw, registry)
+    if issues or job is None:
+        raise ConfigErrors(issues)
+    return job

@@ -36,6 +36,20 @@ class PluginSpec:
         return {k: ("******" if k in secrets else v) for k, v in self.raw.items()}
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A plugin block that failed to bind: kept so planning can still wire around it.
+
+    Planning reports the problems of the rest of the job in the same run, and stays
+    silent about plugins downstream of a placeholder (their input schema is unknown).
+    """
+
+    kind: PluginKind
+    index: int
+    output: str | None
+    inputs: list[str]
+
+
 @dataclass
 class JobConfig:
     """A validated job."""
@@ -47,6 +61,8 @@ class JobConfig:
     sinks: list[PluginSpec]
     line_of: Any = None
     """``line_of(path) -> int | None`` for errors found after binding."""
+    placeholders: list[Placeholder] = field(default_factory=list)
+    """Blocks that failed to bind (only when binding collected issues instead of raising)."""
 
     @property
     def work_dir(self) -> Path:

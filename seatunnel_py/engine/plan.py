@@ -24,7 +24,7 @@ from ..api.sink import Sink
 from ..api.source import Source
 from ..api.transform import Transform
 from ..config.issues import ConfigErrors, ConfigIssue, option_label
-from ..config.job import JobConfig, PluginSpec
+from ..config.job import JobConfig, Placeholder, PluginSpec
 from ..registry import PluginKind
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,8 @@ class _Planner:
         self.run_id = run_id
         self.issues: list[ConfigIssue] = []
         self.warnings: list[str] = []
+        self.dead: set[str] = set()
+        """Output names of plugins that could not be planned."""
 
     def issue(self, spec: PluginSpec, option: tuple[str | int, ...], message: str) -> None:
         path = (spec.kind.value, spec.index, *option)
@@ -119,13 +121,17 @@ class _Planner:
             self.issue(spec, (), f"{what} failed: {type(exc).__name__}: {exc}")
         return None
 
-    def plan(self) -> Plan:
+    def plan(self, prior: list[ConfigIssue]) -> Plan:
         job = self.job
         names: dict[str, Node] = {}
         sources: list[Node] = []
+        for placeholder in job.placeholders:
+            if placeholder.kind == PluginKind.SOURCE:
+                self.dead.add(placeholder.output or f"__source_{placeholder.index}")
         for spec in job.sources:
             plugin = self.build(spec)
             if plugin is None:
+                self.dead.add(spec.output or f"__source_{spec.index}")
                 continue
             node = Node(spec, plugin)
             node.output_schema = self.guarded(spec, "output_schema", plugin.output_schema)  # type: ignore[attr-defined]
@@ -137,8 +143,8 @@ class _Planner:
         for node in [*sources, *transforms]:
             if not node.consumers:
                 self.warnings.append(f"{node.label}: its output is not read by any transform or sink")
-        if self.issues:
-            raise ConfigErrors(self.issues)
+        if self.issues or prior:
+            raise ConfigErrors([*prior, *self.issues])
         return Plan(job, self.run_id, sources, transforms, sinks, self.warnings)
 
     def register_output(self, names: dict[str, Node], node: Node, name: str) -> None:
@@ -149,8 +155,8 @@ class _Planner:
 
     def resolve(self, spec: PluginSpec, names: dict[str, Node], name: str) -> Node | None:
         node = names.get(name)
-        if node is None:
-            visible = sorted(n for n in names if not n.startswith("__"))
+        if node is None and name not in self.dead:
+            visible = sorted(n for n in [*names, *self.dead] if not n.startswith("__"))
             close = difflib.get_close_matches(name, visible, n=1)
             hint = (
                 f"did you mean {close[0]!r}?"
@@ -160,52 +166,84 @@ class _Planner:
             self.issue(spec, ("plugin_input",), f"no source or transform has plugin_output = {name!r} ({hint})")
         return node
 
+    def _kill(self, item: PluginSpec | Placeholder) -> None:
+        """``item`` cannot be planned: downstream plugins are skipped without reports."""
+        self.dead.add(item.output or f"__{item.kind.value}_{item.index}")
+
     def plan_transforms(self, names: dict[str, Node], sources: list[Node]) -> list[Node]:
         job = self.job
-        done: list[Node] = []
-        pending = list(job.transforms)
-        previous: Node | None = sources[-1] if len(sources) == 1 else None
-        if len(job.sources) > 1 and any(not s.inputs for s in job.transforms[:1]):
-            self.issue(
-                job.transforms[0],
-                ("plugin_input",),
-                "the job has several sources: name the input "
-                "(expected plugin_input = one of their plugin_output names)",
-            )
+        blocks = [p for p in job.placeholders if p.kind == PluginKind.TRANSFORM]
+        pending: list[PluginSpec | Placeholder] = sorted([*job.transforms, *blocks], key=lambda t: t.index)
+        source_count = len(job.sources) + sum(1 for p in job.placeholders if p.kind == PluginKind.SOURCE)
+        previous: Node | None = sources[0] if len(sources) == 1 and source_count == 1 else None
+        previous_dead = source_count == 1 and not sources
+        if source_count > 1 and pending and not pending[0].inputs:
+            if isinstance(pending[0], PluginSpec):
+                self.issue(pending[0], ("plugin_input",), "the job has several sources: name the input "
+                           "(expected plugin_input = one of their plugin_output names)")
+            for item in pending:
+                self._kill(item)
             return []
+        done: list[Node] = []
         progress = True
         while pending and progress:
             progress = False
-            for spec in list(pending):
-                if len(spec.inputs) > 1:
-                    self.issue(spec, ("plugin_input",), "a transform reads exactly one input")
-                    pending.remove(spec)
-                    continue
-                if (
-                    spec.inputs
-                    and spec.inputs[0] not in names
-                    and any(p.output == spec.inputs[0] for p in pending if p is not spec)
+            for item in list(pending):
+                wanted = item.inputs[0] if item.inputs else None
+                if wanted is not None and wanted not in names and wanted not in self.dead and any(
+                    p.output == wanted for p in pending if p is not item
                 ):
                     continue  # produced by a transform planned later in this loop
-                pending.remove(spec)
+                pending.remove(item)
                 progress = True
-                upstream = self.resolve(spec, names, spec.inputs[0]) if spec.inputs else previous
-                plugin = self.build(spec)
-                if upstream is None or plugin is None:
+                if isinstance(item, Placeholder) or (wanted is not None and wanted in self.dead) or (
+                    wanted is None and previous_dead
+                ):
+                    self._kill(item)
+                    previous, previous_dead = None, True
                     continue
-                node = Node(spec, plugin, input_schema=upstream.output_schema, producers=[upstream])
-                upstream.consumers.append(node)
-                if upstream.output_schema is not None:
-                    out = self.guarded(
-                        spec, "output_schema", lambda p=plugin, s=upstream.output_schema: p.output_schema(s)
-                    )
-                    node.output_schema = out
+                if len(item.inputs) > 1:
+                    self.issue(item, ("plugin_input",), "a transform reads exactly one input")
+                    self._kill(item)
+                    continue
+                node = self.plan_transform(item, names, previous)
+                if node is None:
+                    self._kill(item)
+                    previous, previous_dead = None, True
+                    continue
                 done.append(node)
-                previous = node
-                self.register_output(names, node, spec.output or f"__transform_{spec.index}")
-        for spec in pending:
-            self.issue(spec, ("plugin_input",), "its input is produced by itself through a cycle of transforms")
+                previous, previous_dead = node, False
+        for item in pending:
+            if isinstance(item, PluginSpec):
+                self.issue(item, ("plugin_input",), "its input is produced by itself through a cycle of transforms")
         return done
+
+    def plan_transform(self, spec: PluginSpec, names: dict[str, Node], previous: Node | None) -> Node | None:
+        upstream = self.resolve(spec, names, spec.inputs[0]) if spec.inputs else previous
+        plugin = self.build(spec)
+        if upstream is None or plugin is None:
+            return None
+        node = Node(spec, plugin, input_schema=upstream.output_schema, producers=[upstream])
+        upstream.consumers.append(node)
+        if upstream.output_schema is not None:
+            node.output_schema = self.guarded(
+                spec, "output_schema", lambda p=plugin, s=upstream.output_schema: p.output_schema(s)
+            )
+        self.register_output(names, node, spec.output or f"__transform_{spec.index}")
+        return node
+
+    def default_sink_inputs(self, sources: list[Node], transforms: list[Node]) -> list[Node] | None:
+        """What a sink without ``plugin_input`` reads; ``None`` when that plugin failed."""
+        job = self.job
+        blocks = [p for p in job.placeholders if p.kind == PluginKind.TRANSFORM]
+        indexes = [t.index for t in job.transforms] + [p.index for p in blocks]
+        if indexes:
+            last = max(indexes)
+            node = next((t for t in transforms if t.spec.index == last), None)
+            return [node] if node is not None else None
+        if len(sources) < len(job.sources) or any(p.kind == PluginKind.SOURCE for p in job.placeholders):
+            return None
+        return list(sources)
 
     def plan_sinks(self, names: dict[str, Node], sources: list[Node], transforms: list[Node]) -> list[Node]:
         sinks = []
@@ -214,29 +252,33 @@ class _Planner:
             if plugin is None:
                 continue
             if spec.inputs:
+                if any(name in self.dead for name in spec.inputs):
+                    continue
                 upstreams = [n for n in (self.resolve(spec, names, name) for name in spec.inputs) if n]
-            elif transforms:
-                upstreams = [transforms[-1]]
             else:
-                upstreams = list(sources)
+                found = self.default_sink_inputs(sources, transforms)
+                if found is None:
+                    continue
+                upstreams = found
             node = Node(spec, plugin, producers=upstreams)
-            schemas = [u.output_schema for u in upstreams if u.output_schema is not None]
-            if schemas:
-                node.input_schema = schemas[0]
-                multi = Capability.MULTI_TABLE in spec.plugin.cls.capabilities
-                if not multi and any(not s.equals(schemas[0]) for s in schemas[1:]):
-                    self.issue(
-                        spec,
-                        ("plugin_input",),
-                        "its inputs have different schemas and this sink "
-                        "writes one table (expected inputs with the same columns)",
-                    )
-                for schema in schemas if multi else schemas[:1]:
-                    self.guarded(spec, "check_input", lambda p=plugin, s=schema: p.check_input(s))
+            self.check_sink_inputs(node, plugin, upstreams)  # type: ignore[arg-type]
             for upstream in upstreams:
                 upstream.consumers.append(node)
             sinks.append(node)
         return sinks
+
+    def check_sink_inputs(self, node: Node, plugin: Sink, upstreams: list[Node]) -> None:
+        spec = node.spec
+        schemas = [u.output_schema for u in upstreams if u.output_schema is not None]
+        if not schemas:
+            return
+        node.input_schema = schemas[0]
+        multi = Capability.MULTI_TABLE in spec.plugin.cls.capabilities
+        if not multi and any(not s.equals(schemas[0]) for s in schemas[1:]):
+            self.issue(spec, ("plugin_input",), "its inputs have different schemas and this sink "
+                       "writes one table (expected inputs with the same columns)")
+        for schema in schemas if multi else schemas[:1]:
+            self.guarded(spec, "check_input", lambda p=plugin, s=schema: p.check_input(s))
 
     def check_modes(self, sources: list[Node]) -> None:
         mode = self.job.env.job_mode.value
@@ -256,9 +298,13 @@ class _Planner:
                 )
 
 
-def build_plan(job: JobConfig, run_id: str | None = None) -> Plan:
-    """Plan ``job``; raise ``ConfigErrors`` listing every wiring or schema problem."""
-    return _Planner(job, run_id or uuid.uuid4().hex[:12]).plan()
+def build_plan(job: JobConfig, run_id: str | None = None, prior: list[ConfigIssue] | None = None) -> Plan:
+    """Plan ``job``; raise ``ConfigErrors`` listing every wiring or schema problem.
+
+    ``prior`` are problems found while binding (the job then has placeholders for the
+    blocks that failed); they are raised together with the planning problems.
+    """
+    return _Planner(job, run_id or uuid.uuid4().hex[:12]).plan(prior or [])
 
 
 def is_source(plugin: Plugin) -> bool:
