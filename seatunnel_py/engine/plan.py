@@ -10,9 +10,12 @@ source). Planning builds the plugins and asks for their schemas, but never conne
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pyarrow as pa
 
@@ -101,15 +104,11 @@ class _Planner:
         )
 
     def build(self, spec: PluginSpec) -> Plugin | None:
-        try:
-            return spec.plugin.cls(spec.options, self.context(spec))
-        except OptionError as exc:
-            self.issue(spec, exc.option, exc.message)
-        except PlanError as exc:
-            self.issue(spec, (), str(exc))
-        return None
+        plugin: Plugin | None = self.guarded(spec, "building the plugin",
+                                             lambda: spec.plugin.cls(spec.options, self.context(spec)))
+        return plugin
 
-    def guarded(self, spec: PluginSpec, what: str, call):  # type: ignore[no-untyped-def]
+    def guarded(self, spec: PluginSpec, what: str, call: Callable[[], Any]) -> Any:
         try:
             return call()
         except OptionError as exc:
@@ -227,7 +226,7 @@ class _Planner:
         upstream.consumers.append(node)
         if upstream.output_schema is not None:
             node.output_schema = self.guarded(
-                spec, "output_schema", lambda p=plugin, s=upstream.output_schema: p.output_schema(s)
+                spec, "output_schema", functools.partial(plugin.output_schema, upstream.output_schema)  # type: ignore[attr-defined]
             )
         self.register_output(names, node, spec.output or f"__transform_{spec.index}")
         return node
@@ -278,7 +277,7 @@ class _Planner:
             self.issue(spec, ("plugin_input",), "its inputs have different schemas and this sink "
                        "writes one table (expected inputs with the same columns)")
         for schema in schemas if multi else schemas[:1]:
-            self.guarded(spec, "check_input", lambda p=plugin, s=schema: p.check_input(s))
+            self.guarded(spec, "check_input", functools.partial(plugin.check_input, schema))
 
     def check_modes(self, sources: list[Node]) -> None:
         mode = self.job.env.job_mode.value
