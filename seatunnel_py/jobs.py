@@ -68,10 +68,4 @@ def run_job(
 ) -> JobResult:
     """Check and run a job to completion; raise ``ConfigErrors`` or ``JobFailed``."""
     plan = plan_job(path, variables, job_name, registry)
-    if plan.job.env.job_mode.value == "STREAMING":
-        from .api.errors import PlanError
-
-        raise PlanError(
-            "job.mode = STREAMING needs checkpoints, which this version does not have yet; run it with job.mode = BATCH"
-        )
     return BatchRunner(plan, metrics).run()

@@ -162,6 +162,7 @@ def test_plugins_show_lists_options_types_defaults_and_capabilities() -> None:
 
 
 def test_streaming_mode_is_refused_until_checkpoints_exist(write_job) -> None:
-    result = run_cli("run", write_job(ASSERT_OK.replace('job.mode = "BATCH"', 'job.mode = "STREAMING"')))
+    path = write_job(ASSERT_OK.replace('job.mode = "BATCH"', 'job.mode = "STREAMING"'))
+    result = run_cli("run", path)
     assert result.returncode == 2
-    assert "source.FakeSource: this source is bounded only and cannot run in STREAMING mode" in result.stderr
+    assert f"{path}:1: env.job.mode: STREAMING is not available yet: it needs checkpoints" in result.stderr
