@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from ..api.capabilities import Capability
 from ..api.context import PluginContext
-from ..api.errors import OptionError, PlanError
+from ..api.errors import ConnectorError, OptionError, PlanError
 from ..api.plugin import Plugin
 from ..api.sink import Sink
 from ..api.source import Source
@@ -113,7 +113,7 @@ class _Planner:
             return call()
         except OptionError as exc:
             self.issue(spec, exc.option, exc.message)
-        except PlanError as exc:
+        except (PlanError, ConnectorError) as exc:
             self.issue(spec, (), str(exc))
         except Exception as exc:  # a plugin bug must still be reported as a located error
             log.debug("%s: %s failed", spec.label, what, exc_info=True)
