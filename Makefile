@@ -9,7 +9,7 @@ export PIP_CACHE_DIR = $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 CONNECTORS = $(sort $(dir $(wildcard connectors/*/pyproject.toml)))
 
-.PHONY: install install-test demo test lint unit bench clean
+.PHONY: install install-test demo test lint unit docs bench clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ test: install-test  ## install, start the services the tests need, run lint and 
 	bash integration/services.sh start
 	$(MAKE) lint
 	$(PY) -m pytest -q
+
+docs: install  ## regenerate docs/reference from the plugins' option models
+	$(VENV)/bin/seatunnel-py plugins docs docs/reference
 
 bench: install  ## benchmarks with their baselines, printed as a table
 	$(PY) bench/run.py

@@ -109,3 +109,14 @@ def test_a_plugin_failing_inside_its_register_hook_is_reported_not_raised() -> N
     assert registry.get(PluginKind.SINK, "Console") is not None
     (entry,) = registry.broken
     assert entry.error == "ModuleNotFoundError: No module named 'a_driver_that_is_not_installed'"
+
+
+def test_reference_docs_are_generated_from_the_current_option_models(tmp_path: Path) -> None:
+    """docs/reference is what `make docs` writes today (regenerate it when options change)."""
+    from seatunnel_py.cli.plugin_docs import write_reference
+
+    committed = ROOT / "docs" / "reference"
+    written = write_reference(build_registry().all(), tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in committed.glob("*.md"))
+    for path in written:
+        assert path.read_text() == (committed / path.name).read_text(), f"{path.name} is stale: run make docs"

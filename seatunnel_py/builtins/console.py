@@ -26,7 +26,7 @@ _print_lock = threading.Lock()
 class ConsoleOptions(PluginOptions):
     """Options of the Console sink."""
 
-    print_data: bool = option(True, "print every row (false: only the row type and counts)", alias="log.print.data")
+    print_data: bool = option(True, "print every row (false: only the row type)", alias="log.print.data")
     print_delay_ms: int = Field(
         0, ge=0, alias="log.print.delay.ms", description="milliseconds to wait after each printed row"
     )
