@@ -119,7 +119,8 @@ def render_markdown(plugin: RegisteredPlugin) -> str:
         lines += [plugin.cls.description + ".", ""]
     doc = (plugin.cls.__doc__ or "").strip()
     if doc and doc.splitlines()[0].rstrip(".") != plugin.cls.description:
-        lines += [" ".join(line.strip() for line in doc.splitlines()), ""]
+        for paragraph in doc.split("\n\n"):
+            lines += [" ".join(line.strip() for line in paragraph.splitlines()), ""]
     lines += [f"Package: `{package}`. Capabilities: {capabilities_text(plugin)}.", "",
               "| option | type | default | description |", "|---|---|---|---|"]
     for option in option_docs(plugin):
