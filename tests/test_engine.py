@@ -203,3 +203,20 @@ def test_empty_source_still_commits(reg: Registry) -> None:
 def test_batches_keep_their_schema(reg: Registry) -> None:
     run("source { Scripted { script = [[2]] } }\nsink { Recording {} }", reg)
     assert RecordingSink.batches[0].schema.equals(pa.schema([("id", pa.int64()), ("split", pa.string())]))
+
+
+def test_read_limit_bytes_per_second_paces_reading(reg: Registry) -> None:
+    started = time.monotonic()
+    result = run(
+        """
+        env { read_limit.bytes_per_second = 40000 }
+        source { Scripted { script = [[1000], [1000]] } }
+        sink { Recording {} }
+        """,
+        reg,
+    )
+    elapsed = time.monotonic() - started
+    total_bytes = result.metrics.read_bytes
+    assert result.metrics.written_rows == 2000
+    assert total_bytes > 20000
+    assert elapsed >= 0.95 * total_bytes / 40000, "a batch is handed out only once its bytes are within the rate"

@@ -121,3 +121,6 @@ def main() -> None:
         app()
     except BrokenPipeError:
         sys.exit(1)
+    except DuplicatePluginError as exc:  # plugin discovery runs before any command can catch it
+        error(f"error: {exc}")
+        sys.exit(2)
