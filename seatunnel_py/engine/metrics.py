@@ -40,11 +40,6 @@ class JobMetrics:
             self.written_rows += rows
             self.per_plugin_in[label] += rows
 
-    def on_failed(self, rows: int) -> None:
-        """Rows rejected by an error policy (skipped or routed)."""
-        with self._lock:
-            self.failed_rows += rows
-
     def snapshot(self) -> tuple[int, int, float]:
         """(read rows, written rows, seconds since start)."""
         with self._lock:

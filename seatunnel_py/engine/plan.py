@@ -24,8 +24,6 @@ from ..api.context import PluginContext
 from ..api.errors import ConnectorError, OptionError, PlanError
 from ..api.plugin import Plugin
 from ..api.sink import Sink
-from ..api.source import Source
-from ..api.transform import Transform
 from ..config.issues import ConfigErrors, ConfigIssue, option_label
 from ..config.job import JobConfig, Placeholder, PluginSpec
 from ..registry import PluginKind
@@ -302,17 +300,3 @@ def build_plan(job: JobConfig, run_id: str | None = None, prior: list[ConfigIssu
     """
     return _Planner(job, run_id or uuid.uuid4().hex[:12]).plan(prior or [])
 
-
-def is_source(plugin: Plugin) -> bool:
-    """True for source plugins."""
-    return isinstance(plugin, Source)
-
-
-def is_sink(plugin: Plugin) -> bool:
-    """True for sink plugins."""
-    return isinstance(plugin, Sink)
-
-
-def is_transform(plugin: Plugin) -> bool:
-    """True for transform plugins."""
-    return isinstance(plugin, Transform)
