@@ -102,6 +102,24 @@ def stringable(data_type: pa.DataType) -> bool:
                 or pa.types.is_large_binary(data_type) or pa.types.is_fixed_size_binary(data_type))
 
 
+def text_column_index(schema: pa.Schema, name: str, option: OptionPath) -> int:
+    """Index of a column whose values can be read as text, or an ``OptionError`` naming ``option``."""
+    index = field_index(schema, name, option)
+    field = schema.field(index)
+    if not stringable(field.type):
+        raise OptionError(option, f"column {field.name!r} is {field.type} "
+                                  "(expected a text, number, date or boolean column)")
+    return index
+
+
+def with_string_columns(schema: pa.Schema, names: list[str], option: str) -> pa.Schema:
+    """``schema`` with new ``string`` columns appended, after checking the names (``option[i]``)."""
+    check_new_names(schema, names, [(option, i) for i in range(len(names))])
+    for name in names:
+        schema = schema.append(pa.field(name, pa.string()))
+    return schema
+
+
 def same_metadata(batch: pa.RecordBatch, like: pa.RecordBatch) -> pa.RecordBatch:
     """``batch`` with the schema metadata (the table id) of ``like``."""
     if batch.schema.metadata != like.schema.metadata:

@@ -22,7 +22,14 @@ from ...api.capabilities import Capability
 from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import Planned, Text, as_string, check_new_names, data_schema, field_index, stringable
+from ._common import (
+    Planned,
+    Text,
+    as_string,
+    data_schema,
+    text_column_index,
+    with_string_columns,
+)
 from ._regex import JavaRegex, compile_java, name_all_groups, re2_accepts
 
 
@@ -92,24 +99,16 @@ class RegexExtractTransform(Planned[_Plan], ColumnTransform[RegexExtractOptions]
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
         opts = self.options
-        index = field_index(schema, opts.source_field, "source_field")
-        field = schema.field(index)
-        if not stringable(field.type):
-            raise OptionError("source_field", f"column {field.name!r} is {field.type} "
-                                              "(expected a text, number, date or boolean column)")
+        index = text_column_index(schema, opts.source_field, "source_field")
         regex = compile_java(opts.regex_pattern, "regex_pattern")
         if regex.groups != len(opts.output_fields):
             raise OptionError("regex_pattern", f"has {regex.groups} capture groups but output_fields names "
                                                f"{len(opts.output_fields)} columns (expected one group per column)")
-        check_new_names(schema, opts.output_fields, [("output_fields", i) for i in range(len(opts.output_fields))])
         defaults: list[str | None] = [None] * len(opts.output_fields)
         if opts.default_values is not None:
             defaults = list(opts.default_values)
         extract = _vectorised(regex, defaults) or _row_by_row(regex, defaults)
-        out = schema
-        for name in opts.output_fields:
-            out = out.append(pa.field(name, pa.string()))
-        return _Plan(out, index, extract)
+        return _Plan(with_string_columns(schema, opts.output_fields, "output_fields"), index, extract)
 
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
         plan = self.plan_for(batch.schema)

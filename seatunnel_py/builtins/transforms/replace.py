@@ -20,10 +20,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...api.capabilities import Capability
-from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import Planned, Text, as_string, data_schema, field_index, stringable
+from ._common import (
+    Planned,
+    Text,
+    as_string,
+    data_schema,
+    text_column_index,
+)
 from ._regex import compile_java, java_replacement
 
 
@@ -80,11 +85,8 @@ class ReplaceTransform(Planned[_Plan], ColumnTransform[ReplaceOptions]):
 
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
-        index = field_index(schema, self.options.replace_field, "replace_field")
+        index = text_column_index(schema, self.options.replace_field, "replace_field")
         field = schema.field(index)
-        if not stringable(field.type):
-            raise OptionError("replace_field", f"column {field.name!r} is {field.type} "
-                                               "(expected a text, number, date or boolean column)")
         out_type = pa.large_string() if pa.types.is_large_string(field.type) else pa.string()
         out = schema.set(index, field.with_type(out_type))
         return _Plan(out, index, self._replacer())

@@ -21,10 +21,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ...api.capabilities import Capability
-from ...api.errors import OptionError
 from ...api.options import PluginOptions, option
 from ...api.transform import ColumnTransform
-from ._common import Text, as_string, check_new_names, data_schema, field_index, stringable
+from ._common import (
+    Planned,
+    Text,
+    as_string,
+    data_schema,
+    text_column_index,
+    with_string_columns,
+)
 from ._regex import JavaRegex, compile_java, java_split
 
 
@@ -86,7 +92,7 @@ def _row_by_row(regex: JavaRegex, count: int) -> Splitter:
     return run
 
 
-class SplitTransform(ColumnTransform[SplitOptions]):
+class SplitTransform(Planned[_Plan], ColumnTransform[SplitOptions]):
     """Split a column's text on a Java regular expression into new string columns."""
 
     name = "Split"
@@ -94,33 +100,16 @@ class SplitTransform(ColumnTransform[SplitOptions]):
     options_model = SplitOptions
     capabilities = frozenset({Capability.STATELESS})
 
-    _plan: _Plan | None = None
-
     def _make_plan(self, input_schema: pa.Schema) -> _Plan:
         schema = data_schema(input_schema)
         opts = self.options
-        index = field_index(schema, opts.split_field, "split_field")
-        field = schema.field(index)
-        if not stringable(field.type):
-            raise OptionError("split_field", f"column {field.name!r} is {field.type} "
-                                             "(expected a text, number, date or boolean column)")
-        check_new_names(schema, opts.output_fields, [("output_fields", i) for i in range(len(opts.output_fields))])
+        index = text_column_index(schema, opts.split_field, "split_field")
+        out = with_string_columns(schema, opts.output_fields, "output_fields")
         regex = compile_java(opts.separator, "separator")
         count = len(opts.output_fields)
-        split = _vectorised(regex, count) or _row_by_row(regex, count)
-        out = schema
-        for name in opts.output_fields:
-            out = out.append(pa.field(name, pa.string()))
-        return _Plan(out, index, split)
-
-    def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
-        return self._make_plan(input_schema).schema
-
-    def bind(self, input_schema: pa.Schema) -> None:
-        self._plan = self._make_plan(input_schema)
+        return _Plan(out, index, _vectorised(regex, count) or _row_by_row(regex, count))
 
     def map_columns(self, batch: pa.RecordBatch) -> pa.RecordBatch:
-        plan = self._plan or self._make_plan(batch.schema)
-        self._plan = plan
+        plan = self.plan_for(batch.schema)
         parts = plan.split(as_string(batch.column(plan.index)))
         return pa.RecordBatch.from_arrays([*batch.columns, *parts], schema=plan.schema)
