@@ -88,12 +88,12 @@ class Registry:
         order = list(PluginKind)
         return sorted(self.plugins.values(), key=lambda p: (order.index(p.kind), p.name.lower()))
 
-    def unknown_message(self, kind: PluginKind, name: str) -> str:
-        """Why ``name`` is not found: a suggestion and the plugin packages that failed to load."""
-        names = self.names(kind)
+    def unknown_message(self, kind: PluginKind | None, name: str) -> str:
+        """Why ``name`` is not found (among ``kind``, or any kind): a suggestion, broken packages."""
+        names = self.names(kind) if kind else sorted({p.name for p in self.plugins.values()})
         lowered = {n.lower(): n for n in names}
         close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
-        msg = f"unknown {kind.value} plugin {name!r}"
+        msg = f"unknown {kind.value} plugin {name!r}" if kind else f"unknown plugin {name!r}"
         if close:
             msg += f" (did you mean {lowered[close[0]]!r}?)"
         else:

@@ -49,8 +49,10 @@ def _render(value: Any) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.time, dt.datetime, decimal.Decimal)):
-        return str(value) if not isinstance(value, (dt.datetime, dt.date, dt.time)) else value.isoformat()
+    if isinstance(value, (dt.date, dt.time)):  # datetime is a date
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if isinstance(value, list):

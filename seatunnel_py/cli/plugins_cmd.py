@@ -43,8 +43,7 @@ def show(
     found = _find(name, kind)
     if not found:
         registry = get_registry()
-        message = registry.unknown_message(PluginKind(kind.lower()) if kind else PluginKind.SOURCE, name)
-        typer.echo(message.replace("unknown source plugin", "unknown plugin"), err=True)
+        typer.echo(registry.unknown_message(PluginKind(kind.lower()) if kind else None, name), err=True)
         raise typer.Exit(2)
     for index, plugin in enumerate(found):
         if index:

@@ -183,10 +183,7 @@ class _Binder:
         if registered.name != name:
             label = label.replace(f".{name}", f".{registered.name}")
         values = {k: v for k, v in entry.items() if k not in COMMON_KEYS}
-        output = entry.get("plugin_output", entry.get("result_table_name"))
-        inputs = entry.get("plugin_input", entry.get("source_table_name"))
-        if isinstance(inputs, str):
-            inputs = [s.strip() for s in inputs.split(",") if s.strip()]
+        output, inputs = _wiring(entry)
         ok = True
         if output is not None and not isinstance(output, str):
             self.issue((*path, "plugin_output"), f"{label}.plugin_output", f"got {_describe(output)} (expected a name)")
@@ -252,11 +249,17 @@ class _Binder:
         return job, self.issues
 
 
-def _placeholder(kind: PluginKind, index: int, entry: Mapping[str, Any]) -> Placeholder:
+def _wiring(entry: Mapping[str, Any]) -> tuple[Any, Any]:
+    """``plugin_output`` and ``plugin_input`` as written (old names too); a string input is split on commas."""
     output = entry.get("plugin_output", entry.get("result_table_name"))
     inputs = entry.get("plugin_input", entry.get("source_table_name"))
     if isinstance(inputs, str):
         inputs = [s.strip() for s in inputs.split(",") if s.strip()]
+    return output, inputs
+
+
+def _placeholder(kind: PluginKind, index: int, entry: Mapping[str, Any]) -> Placeholder:
+    output, inputs = _wiring(entry)
     return Placeholder(
         kind,
         index,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,8 @@ class JobConfig:
     sources: list[PluginSpec]
     transforms: list[PluginSpec]
     sinks: list[PluginSpec]
-    line_of: Any = None
-    """``line_of(path) -> int | None`` for errors found after binding."""
+    line_of: Callable[[tuple[str | int, ...]], int | None] | None = None
+    """Line of an option path, for errors found after binding."""
     placeholders: list[Placeholder] = field(default_factory=list)
     """Blocks that failed to bind (only when binding collected issues instead of raising)."""
 

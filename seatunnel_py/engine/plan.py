@@ -47,6 +47,17 @@ class Node:
         """Where the node stands in the job file."""
         return self.spec.label
 
+    def downstream(self) -> list[Node]:
+        """Every node that reads this node's output, directly or not, nearest first."""
+        out: list[Node] = []
+        queue = list(self.consumers)
+        while queue:
+            node = queue.pop(0)
+            if node not in out:
+                out.append(node)
+                queue.extend(node.consumers)
+        return out
+
 
 @dataclass
 class Plan:
@@ -64,15 +75,9 @@ class Plan:
         return source.spec.parallelism or self.job.env.parallelism
 
     def sinks_reached_from(self, source: Node) -> list[Node]:
-        """Every sink downstream of ``source``."""
-        seen: list[Node] = []
-        stack = list(source.consumers)
-        while stack:
-            node = stack.pop()
-            if node.spec.kind == PluginKind.SINK and node not in seen:
-                seen.append(node)
-            stack.extend(node.consumers)
-        return sorted(seen, key=lambda n: n.spec.index)
+        """Every sink downstream of ``source``, in file order."""
+        sinks = [n for n in source.downstream() if n.spec.kind == PluginKind.SINK]
+        return sorted(sinks, key=lambda n: n.spec.index)
 
 
 class _Planner:

@@ -179,7 +179,7 @@ class PipelineTask:
 
     # --- processing -------------------------------------------------------------
     def _open_plugins(self) -> None:
-        for node in self._downstream():
+        for node in self.source.downstream():
             if node.spec.kind == PluginKind.TRANSFORM:
                 transform = guarded(node.label, node.spec.plugin.cls, node.spec.options, self.context_for(node))
                 guarded(node.label, transform.bind, node.input_schema)
@@ -188,16 +188,6 @@ class PipelineTask:
                 sink: Sink = node.plugin  # type: ignore[assignment]
                 writer = guarded(node.label, sink.create_writer, self.writer_index(node), node.input_schema)
                 self.writers[id(node)] = writer
-
-    def _downstream(self) -> list[Node]:
-        out: list[Node] = []
-        stack = list(self.source.consumers)
-        while stack:
-            node = stack.pop(0)
-            if node not in out:
-                out.append(node)
-                stack.extend(node.consumers)
-        return out
 
     def _route(self, node: Node, batch: pa.RecordBatch) -> None:
         for consumer in node.consumers:
