@@ -101,7 +101,7 @@ class RecordingSink(Sink[RecordOptions]):
     def prepare(self, schema: pa.Schema) -> None:
         self.events.append("prepare")
 
-    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+    def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         return _RecordingWriter(self, task_index)
 
     def create_committer(self) -> Committer | None:

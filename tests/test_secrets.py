@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -32,7 +33,7 @@ class VaultSink(Sink[VaultOptions]):
     options_model = VaultOptions
     capabilities = frozenset({Capability.NO_GUARANTEE})
 
-    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+    def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         raise NotImplementedError
 
 

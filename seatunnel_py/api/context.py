@@ -22,6 +22,14 @@ class PluginContext:
     """Directory relative paths in options are resolved against (the job file's folder)."""
     run_id: str = ""
     """Unique id of this run (used in temporary names)."""
+    restored_checkpoint_id: int | None = None
+    """The saved checkpoint this run resumes from; ``None`` on a fresh start.
+
+    Sinks apply their schema and data save modes only on a fresh start (a resumed run
+    must not drop what earlier checkpoints committed). Checkpoint ids keep growing
+    across runs of the same ``job.name``, so ids derived from them (transaction ids,
+    deduplication tokens) never repeat.
+    """
 
     @property
     def bounded(self) -> bool:

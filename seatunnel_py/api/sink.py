@@ -1,13 +1,22 @@
 """The sink contract: prepare the target, a writer per task, an idempotent committer.
 
-Order for a bounded job (the checkpoint issue adds periodic checkpoints with the same
-calls): ``check_input`` at plan time; ``prepare`` once; per pipeline task a writer gets
-``write`` for every batch, then ``prepare_commit(checkpoint_id)`` (flush: data durable but
-not yet visible where the target allows); every sink's ``before_commit`` may still veto;
-the engine persists the commit infos; then the committer's ``commit(infos)`` makes them
-visible; ``finish`` ends the sink. ``commit`` must be idempotent: after a
-crash it is called again with the same infos. On failure writers get ``abort`` and the
-committer ``abort(infos)`` for infos that were prepared but not committed.
+Order: ``check_input`` at plan time; ``create_committer``; if the run resumes a saved
+checkpoint, the committer's ``commit(infos)`` is called again with that checkpoint's
+infos (they may already be committed: ``commit`` is idempotent); ``prepare`` once; per
+pipeline task a writer (``create_writer(task_index, schema, state)``, with the state its
+``snapshot`` returned in the saved checkpoint). Then for every checkpoint (every
+``checkpoint.interval`` and at the end of a bounded job): each writer, at a batch
+boundary, gets ``prepare_commit(checkpoint_id)`` (flush: data durable but not yet visible
+where the target allows) then ``snapshot(checkpoint_id)``; every sink's
+``before_commit`` may still veto; the engine persists the checkpoint (split states,
+writer states, commit infos) atomically; only then the committer's ``commit(infos)``
+makes the output visible. Writers stay open across checkpoints and are closed after the
+last one; ``finish`` ends the sink. On failure writers get ``abort`` and the committer
+``abort(infos)`` for infos that were prepared but not persisted.
+
+A sink is exactly-once when a replay of the batches after the last persisted checkpoint
+cannot show twice: commit is a transaction that also records the checkpoint id, a rename,
+or an insert deduplicated by a token built from (job name, checkpoint id, task index).
 """
 
 from __future__ import annotations
@@ -31,7 +40,12 @@ class SinkWriter(ABC):
         """Write one batch (which may carry the row-kind column)."""
 
     def prepare_commit(self, checkpoint_id: int) -> CommitInfo | None:
-        """Flush what was written since the last call; return what the committer needs."""
+        """Flush what was written since the last call; return what the committer needs.
+
+        Called at every checkpoint; the writer keeps writing afterwards. The info must
+        be JSON-serialisable: it is persisted with the checkpoint and may be handed to
+        ``Committer.commit`` by a later process after a crash.
+        """
         return None
 
     def snapshot(self, checkpoint_id: int) -> dict[str, Any] | None:
@@ -66,8 +80,12 @@ class Sink(Plugin[O], ABC):
         """Once before any writer: apply schema/data save modes, create the target."""
 
     @abstractmethod
-    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
-        """A writer for pipeline task ``task_index`` receiving batches of ``schema``."""
+    def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
+        """A writer for pipeline task ``task_index`` receiving batches of ``schema``.
+
+        ``state`` is what the writer of the same task index returned from ``snapshot``
+        in the checkpoint this run resumes from (``None`` on a fresh start).
+        """
 
     def create_committer(self) -> Committer | None:
         """The committer of this sink, or ``None`` when writes are visible at once."""

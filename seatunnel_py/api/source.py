@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,11 +36,18 @@ class SplitReader(ABC):
 
         A bounded split ends by returning. Yield ``None`` when no data is ready (an
         unbounded split between polls) so the engine can stop or checkpoint; never
-        block for long. A batch may carry the row-kind column (see ``rowkind``).
+        block for more than about a second. A batch may carry the row-kind column (see
+        ``rowkind``). The engine takes checkpoints between two items of this iterator,
+        so ``snapshot()`` must describe exactly the batches yielded so far.
         """
 
     def snapshot(self) -> State | None:
-        """State that resumes reading *after* the last batch handed out."""
+        """State that resumes reading *after* the last batch handed out.
+
+        Called at every checkpoint between two items of ``read()``, and once more when
+        the split ended (that state is kept, so a later run of the same job can tell a
+        finished split from a new one: a file already read, a cursor's last value).
+        """
         return None
 
     def close(self) -> None:
@@ -53,7 +60,13 @@ class Source(Plugin[O], ABC):
     Lifecycle: ``output_schema()`` at plan time (before any data; must not connect
     unless the schema can only be known from the server); ``open()`` once before
     reading; ``splits()``; ``create_reader(split, state)`` per split, possibly from
-    several threads; ``close()`` once at the end.
+    several threads, with the split's state from the last completed checkpoint (of this
+    run or of an earlier run of the same ``job.name``); ``close()`` once at the end.
+
+    In BATCH mode splits are shared by the pipeline tasks (a task takes the next split
+    when its current one ends). In STREAMING mode the splits are dealt to the tasks at
+    start and each task interleaves the ``read()`` of all its splits, so unbounded splits
+    do not starve each other; ``discover_splits()`` adds splits while the job runs.
     """
 
     @abstractmethod
@@ -67,6 +80,23 @@ class Source(Plugin[O], ABC):
     @abstractmethod
     def create_reader(self, split: Split, state: State | None = None) -> SplitReader:
         """A reader for one split, resuming from ``state`` when given."""
+
+    def discover_splits(self) -> list[Split]:
+        """STREAMING mode: splits that appeared since the last call (new partitions, files).
+
+        Called by the engine about every few seconds; return only splits not returned
+        before. The default finds none.
+        """
+        return []
+
+    def notify_checkpoint_complete(self, checkpoint_id: int, states: Mapping[str, State]) -> None:
+        """Checkpoint ``checkpoint_id`` is persisted and committed: acknowledge upstream.
+
+        ``states`` maps split ids to the states the checkpoint holds. Sources that
+        must tell their origin what was consumed (Kafka consumer-group offsets) do it
+        here, never earlier. Called from the coordinator thread; must not raise for a
+        transient failure (log it: the checkpoint already holds the truth).
+        """
 
     def open(self) -> None:
         """Connect or prepare before the first split is read."""

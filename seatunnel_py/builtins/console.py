@@ -108,5 +108,5 @@ class ConsoleSink(Sink[ConsoleOptions]):
     options_model = ConsoleOptions
     capabilities = frozenset({Capability.NO_GUARANTEE, Capability.ROW_KINDS, Capability.MULTI_TABLE})
 
-    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+    def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         return ConsoleWriter(self.options, task_index, schema)

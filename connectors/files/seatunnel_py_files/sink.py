@@ -9,6 +9,7 @@ import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -248,7 +249,7 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         name = stem + ("" if opts.single_file_mode else f"_{part}") + self.extension
         return self.root / directory / name if directory else self.root / name
 
-    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+    def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         """A writer staging files for pipeline task ``task_index``."""
         return LocalFileWriter(self, task_index, schema)
 

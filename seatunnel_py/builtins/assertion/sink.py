@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from typing import Any
 
 import pyarrow as pa
 
@@ -101,7 +102,7 @@ class AssertSink(Sink[AssertOptions]):
                     f"(expected {catalog.primary_key_rule.primary_key_columns})"
                 )
 
-    def create_writer(self, task_index: int, schema: pa.Schema) -> SinkWriter:
+    def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         return AssertWriter(self)
 
     def before_commit(self, checkpoint_id: int, final: bool) -> None:
