@@ -22,7 +22,8 @@ ClickHouse clients) inside the methods that connect, never at module level.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pluggy
 
@@ -42,4 +43,36 @@ def seatunnel_py_register(registry: PluginRegistrar) -> None:
     ``registry.add_sink(cls)`` with plugin classes (subclasses of
     :class:`seatunnel_py.api.Source`, ``Transform``, ``Sink``). A name already registered
     by another distribution fails start-up, naming both distributions.
+    """
+
+
+class SqlFunctionRegistrar(Protocol):
+    """What ``seatunnel_py_sql_functions`` receives (implemented by seatunnel-py-sql)."""
+
+    def add(
+        self,
+        name: str,
+        function: Callable[..., Any],
+        return_type: Any,
+        parameters: Sequence[Any] = (),
+        *,
+        description: str = "",
+        deterministic: bool = True,
+    ) -> None:
+        """Register ``function`` as the SQL function ``name``."""
+
+
+@hookspec
+def seatunnel_py_sql_functions(functions: SqlFunctionRegistrar) -> None:
+    """Register Python scalar functions (UDFs) for the ``Sql`` transform (seatunnel-py-sql).
+
+    Call ``functions.add(name, function, return_type, parameters)``: ``name`` is matched
+    case-insensitively in queries and must not hide a built-in Sql function; ``function``
+    is vectorised: it receives one ``pyarrow.Array`` per argument (many rows at once,
+    never a single row) and returns a ``pyarrow.Array`` of ``return_type`` with the same
+    length; ``return_type`` and ``parameters`` are SeaTunnel type names (``"string"``,
+    ``"bigint"``, ``"decimal(10, 2)"``) or Arrow types. Pass ``deterministic=False`` for
+    functions whose result is not a function of their arguments. Called only when a job
+    uses ``Sql``, so the hook may import what it needs; a name registered twice fails the
+    job, naming both distributions.
     """

@@ -12,7 +12,10 @@ from .config.job import JobConfig
 from .config.loader import load_file
 from .engine.metrics import JobMetrics
 from .engine.plan import Plan, build_plan
-from .engine.runner import BatchRunner, JobResult
+from .engine.restore import choose, state_key
+from .engine.runner import JobResult, JobRunner
+from .engine.signals import stop_on_signals
+from .engine.state import StateStore, open_store
 from .plugins import get_registry
 from .registry import Registry
 
@@ -65,7 +68,40 @@ def run_job(
     job_name: str | None = None,
     registry: Registry | None = None,
     metrics: JobMetrics | None = None,
+    state_store: str | StateStore | None = None,
+    ignore_state: bool = False,
+    handle_signals: bool = False,
 ) -> JobResult:
-    """Check and run a job to completion; raise ``ConfigErrors`` or ``JobFailed``."""
-    plan = plan_job(path, variables, job_name, registry)
-    return BatchRunner(plan, metrics).run()
+    """Check and run a job; raise ``ConfigErrors``, ``StateError``, ``StateLocked`` or ``JobFailed``.
+
+    The job's state lives in ``state_store`` (a store or its URL), else in the store its
+    ``env.state.store`` names, else ``$SEATUNNEL_PY_STATE_STORE``, else
+    ``.seatunnel-py/state`` under the working directory. The run holds the job's lock in
+    that store, resumes from the last saved checkpoint unless ``ignore_state``, and saves
+    a checkpoint every ``checkpoint.interval`` and at the end. With ``handle_signals``
+    (the CLI), SIGTERM/SIGINT stop the job cleanly, a second one at once.
+    """
+    job, issues = _bind(path, variables, job_name, registry)
+    if issues:
+        build_plan(job, prior=issues)  # raises every binding and planning problem together
+    key = state_key(job)
+    store = state_store if isinstance(state_store, StateStore) else open_store(
+        state_store or (job.env.state_store or None))
+    try:
+        with store.locked(key):
+            resume = choose(job, store.load(key), ignore_state)
+            if resume.restored is not None:
+                log.info("resuming job %r from checkpoint %d", key, resume.restored.checkpoint_id)
+            restored_id = resume.restored.checkpoint_id if resume.restored else None
+            plan = build_plan(job, restored_checkpoint_id=restored_id)
+            for warning in plan.warnings:
+                log.warning("%s", warning)
+            runner = JobRunner(plan, metrics, store=store, state_key=key, restored=resume.restored,
+                               first_checkpoint_id=resume.next_checkpoint_id)
+            if handle_signals:
+                with stop_on_signals(runner):
+                    return runner.run()
+            return runner.run()
+    finally:
+        if not isinstance(state_store, StateStore):
+            store.close()

@@ -161,8 +161,3 @@ def test_plugins_show_lists_options_types_defaults_and_capabilities() -> None:
     assert unknown.returncode == 2 and "did you mean 'FakeSource'?" in unknown.stderr
 
 
-def test_streaming_mode_is_refused_until_checkpoints_exist(write_job) -> None:
-    path = write_job(ASSERT_OK.replace('job.mode = "BATCH"', 'job.mode = "STREAMING"'))
-    result = run_cli("run", path)
-    assert result.returncode == 2
-    assert f"{path}:1: env.job.mode: STREAMING is not available yet: it needs checkpoints" in result.stderr

@@ -12,7 +12,7 @@ import pytest
 from seatunnel_py.config.binding import bind_job
 from seatunnel_py.config.loader import load_text
 from seatunnel_py.engine.plan import build_plan
-from seatunnel_py.engine.runner import BatchRunner, JobFailed, JobResult
+from seatunnel_py.engine.runner import JobFailed, JobResult, JobRunner
 from seatunnel_py.plugins import build_registry
 from seatunnel_py.registry import PluginKind, Registry
 
@@ -31,7 +31,7 @@ def reg() -> Iterator[Registry]:
 
 def run(text: str, registry: Registry) -> JobResult:
     job = bind_job(load_text(text, "job.conf"), registry)
-    return BatchRunner(build_plan(job)).run()
+    return JobRunner(build_plan(job)).run()
 
 
 def ids() -> list[int]:
@@ -114,7 +114,7 @@ def test_bounded_queue_gives_back_pressure(reg: Registry) -> None:
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        BatchRunner(build_plan(job)).run()
+        JobRunner(build_plan(job)).run()
     finally:
         done.set()
         watcher.join()

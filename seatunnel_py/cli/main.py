@@ -16,10 +16,13 @@ from ..config.issues import ConfigErrors, UsageError
 from ..config.variables import parse_variables
 from ..engine.metrics import JobMetrics
 from ..engine.runner import JobFailed
+from ..engine.state import StateError, StateLocked
 from ..engine.summary import statistic_block
 from ..registry import DuplicatePluginError
 from .output import Progress, error, setup_logging
 from .plugins_cmd import app as plugins_app
+from .state_cmd import STATE_STORE_HELP
+from .state_cmd import app as state_app
 
 log = logging.getLogger("seatunnel_py")
 
@@ -31,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(plugins_app, name="plugins")
+app.add_typer(state_app, name="state")
 
 VARIABLE_HELP = "variable for ${key} in the job file: -i key=value (repeatable; commas split pairs)"
 
@@ -93,18 +97,30 @@ def run(
     variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP),
     name: str | None = typer.Option(None, "--name", "-n", help="job name (overrides env.job.name)"),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="show progress while running"),
+    ignore_state: bool = typer.Option(
+        False, "--ignore-state", help="start from the beginning instead of the job's last checkpoint"),
+    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP),
 ) -> None:
-    """Run a job to completion (BATCH) and print its statistics."""
+    """Run a job: BATCH to completion, STREAMING until SIGTERM/SIGINT; print its statistics.
+
+    A job resumes from its last saved checkpoint (same job.name), so a cron run reads
+    only what is new. The first SIGTERM/SIGINT stops reading, takes a final checkpoint,
+    commits and exits 0; a second one stops at once.
+    """
     from ..jobs import run_job
 
     metrics = JobMetrics()
     try:
         variables = parse_variables(variable)
         with Progress(metrics, enabled=progress):
-            result = run_job(job, variables, job_name=name, metrics=metrics)
+            result = run_job(job, variables, job_name=name, metrics=metrics, state_store=state_store,
+                             ignore_state=ignore_state, handle_signals=True)
     except (ConfigErrors, UsageError, PlanError, DuplicatePluginError) as exc:
         _fail_config(exc)
         return
+    except (StateError, StateLocked) as exc:
+        error(f"ERROR {exc}")
+        raise typer.Exit(1) from None
     except JobFailed as exc:
         log.debug("job failed", exc_info=exc.cause)
         error(f"ERROR job failed: {exc}")

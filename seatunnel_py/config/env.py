@@ -30,6 +30,14 @@ class EnvOptions(PluginOptions):
     checkpoint_timeout: int | None = Field(
         None, ge=1, alias="checkpoint.timeout", description="milliseconds before a checkpoint fails"
     )
+    state_store: str | None = option(
+        None,
+        "where checkpoints are saved: a directory, a SQLAlchemy URL (sqlite:, postgresql:, mysql:) or a "
+        "pyarrow.fs URI (s3://, gs://, hdfs://, file://); default .seatunnel-py/state under the working "
+        "directory, or $SEATUNNEL_PY_STATE_STORE",
+        alias="state.store",
+        secret=True,
+    )
     min_pause: int | None = option(None, "minimum milliseconds between checkpoints", alias="min-pause")
     rows_per_second: int | None = Field(
         None, ge=1, alias="read_limit.rows_per_second", description="row rate limit per source task"

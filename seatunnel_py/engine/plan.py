@@ -81,9 +81,10 @@ class Plan:
 
 
 class _Planner:
-    def __init__(self, job: JobConfig, run_id: str) -> None:
+    def __init__(self, job: JobConfig, run_id: str, restored_checkpoint_id: int | None = None) -> None:
         self.job = job
         self.run_id = run_id
+        self.restored_checkpoint_id = restored_checkpoint_id
         self.issues: list[ConfigIssue] = []
         self.warnings: list[str] = []
         self.dead: set[str] = set()
@@ -104,6 +105,7 @@ class _Planner:
             parallelism=spec.parallelism or self.job.env.parallelism,
             work_dir=self.job.work_dir,
             run_id=self.run_id,
+            restored_checkpoint_id=self.restored_checkpoint_id,
         )
 
     def build(self, spec: PluginSpec) -> Plugin | None:
@@ -283,25 +285,30 @@ class _Planner:
             self.guarded(spec, "check_input", functools.partial(plugin.check_input, schema))
 
     def check_modes(self, sources: list[Node]) -> None:
-        mode = self.job.env.job_mode.value
-        if mode == "STREAMING":
-            line = self.job.line_of(("env", "job.mode")) if self.job.line_of else None
-            self.issues.append(ConfigIssue(
-                self.job.file, line, "env.job.mode",
-                "STREAMING is not available yet: it needs checkpoints, which come with the next "
-                "release (expected BATCH)"))
-            return
+        streaming = self.job.env.job_mode.value == "STREAMING"
         for node in sources:
-            if Capability.BOUNDED not in node.spec.plugin.cls.capabilities:
+            capabilities = node.spec.plugin.cls.capabilities
+            if streaming and Capability.UNBOUNDED not in capabilities:
+                self.issue(node.spec, (), "this source cannot read continuously, so it cannot run in STREAMING "
+                           "mode (expected env.job.mode = BATCH)")
+            elif streaming and Capability.RESUMABLE not in capabilities:
+                self.issue(node.spec, (), "this source cannot resume from a checkpoint, so a stopped STREAMING "
+                           "job would lose or repeat data (expected a resumable source, or BATCH)")
+            elif not streaming and Capability.BOUNDED not in capabilities:
                 self.issue(node.spec, (), "this source cannot end, so it cannot run in BATCH mode "
                            "(expected env.job.mode = STREAMING)")
 
 
-def build_plan(job: JobConfig, run_id: str | None = None, prior: list[ConfigIssue] | None = None) -> Plan:
+def build_plan(
+    job: JobConfig,
+    run_id: str | None = None,
+    prior: list[ConfigIssue] | None = None,
+    restored_checkpoint_id: int | None = None,
+) -> Plan:
     """Plan ``job``; raise ``ConfigErrors`` listing every wiring or schema problem.
 
     ``prior`` are problems found while binding (the job then has placeholders for the
     blocks that failed); they are raised together with the planning problems.
     """
-    return _Planner(job, run_id or uuid.uuid4().hex[:12]).plan(prior or [])
+    return _Planner(job, run_id or uuid.uuid4().hex[:12], restored_checkpoint_id).plan(prior or [])
 

@@ -1,10 +1,15 @@
-"""Run a planned job in BATCH mode: pipeline tasks, final commit, result.
+"""Run a planned job in BATCH or STREAMING mode: pipeline tasks, checkpoints, result.
 
-Order at the end of a bounded job (the checkpoint issue makes it periodic): every task
-calls ``prepare_commit`` on its writers when its input ends; once every task has ended,
-each sink's committer commits all infos, then ``Sink.finish`` runs. If any plugin
-fails, every task stops, writers abort, committers abort what was prepared, and the job
-fails with one line naming the plugin.
+Start: every sink's committer is created; if the run resumes a saved checkpoint, its
+commit infos are committed again (idempotently: the crash may have come before or
+after they were); then sinks ``prepare``, sources ``open`` and list their splits, and
+pipeline tasks start. While the job runs, the coordinator takes a checkpoint every
+``checkpoint.interval`` (BATCH: only if set; STREAMING: 10 s unless set). When every
+task's input has ended (BATCH: no split left; either mode: a stop was requested), a
+final checkpoint commits the rest and the sinks ``finish``. If any plugin fails, every
+task stops, writers abort, committers abort what was prepared but not saved, and the job
+fails with one line naming the plugin; the saved state is that of the last completed
+checkpoint, from which the next run resumes.
 """
 
 from __future__ import annotations
@@ -15,18 +20,27 @@ import queue
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..api.context import PluginContext
 from ..api.errors import ConnectorError, PlanError, SeaTunnelError
 from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, Split
+from .checkpoint import CheckpointCoordinator, CheckpointExpired
 from .metrics import JobMetrics
 from .plan import Node, Plan
 from .ratelimit import RateLimiter
-from .task import FINAL_CHECKPOINT, JobControl, PipelineTask, PluginFailure, guarded
+from .state import Checkpoint, StateStore
+from .task import JobControl, PipelineTask, PluginFailure, guarded
 
 log = logging.getLogger(__name__)
 QUEUE_DEPTH = 4
+STREAMING_INTERVAL_MS = 10_000
+"""Checkpoint interval of a STREAMING job without ``checkpoint.interval`` (SeaTunnel's shipped default)."""
+DEFAULT_TIMEOUT_MS = 60_000
+"""``checkpoint.timeout`` when unset (SeaTunnel's shipped default)."""
+DISCOVERY_SECONDS = 5.0
+"""STREAMING: how often sources are asked for new splits."""
 
 
 class JobFailed(SeaTunnelError):
@@ -40,7 +54,7 @@ class JobFailed(SeaTunnelError):
 
 def describe(exc: BaseException) -> str:
     """A one-line description of an exception, without a traceback."""
-    if isinstance(exc, (ConnectorError, PlanError)):
+    if isinstance(exc, (ConnectorError, PlanError, SeaTunnelError, CheckpointExpired)):
         text = str(exc)
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -56,6 +70,11 @@ class JobResult:
     end_time: datetime
     metrics: JobMetrics
     per_sink_rows: dict[str, int] = field(default_factory=dict)
+    checkpoints: int = 0
+    last_checkpoint_id: int | None = None
+    restored_from: int | None = None
+    stopped: bool = False
+    """True when a stop was requested (signal) before the input ended."""
 
     @property
     def seconds(self) -> float:
@@ -63,23 +82,66 @@ class JobResult:
         return (self.end_time - self.start_time).total_seconds()
 
 
-class BatchRunner:
-    """Runs one plan to completion."""
+def state_key_of(node: Node) -> str:
+    """The stable key of a plugin in saved state: its block and position, e.g. ``source[0]``."""
+    return f"{node.spec.kind.value}[{node.spec.index}]"
 
-    def __init__(self, plan: Plan, metrics: JobMetrics | None = None, queue_depth: int = QUEUE_DEPTH) -> None:
+
+class JobRunner:
+    """Runs one plan, in its mode, with checkpoints saved to ``store`` (none: kept in memory)."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        metrics: JobMetrics | None = None,
+        queue_depth: int = QUEUE_DEPTH,
+        store: StateStore | None = None,
+        state_key: str | None = None,
+        restored: Checkpoint | None = None,
+        first_checkpoint_id: int = 1,
+    ) -> None:
         self.plan = plan
         self.metrics = metrics or JobMetrics()
         self.queue_depth = queue_depth
         self.control = JobControl()
         self.tasks: list[PipelineTask] = []
+        self.restored = restored
+        self.streaming = plan.job.env.job_mode.value == "STREAMING"
+        env = plan.job.env
+        interval = env.checkpoint_interval or (STREAMING_INTERVAL_MS if self.streaming else None)
+        self.interval = interval / 1000 if interval else None
+        self.min_pause = (env.min_pause or 0) / 1000
+        self.coordinator = CheckpointCoordinator(
+            job_key=state_key or env.job_name,
+            run_id=plan.run_id,
+            store=store,
+            next_id=first_checkpoint_id,
+            sources={state_key_of(n): n for n in plan.sources},
+            sinks={state_key_of(n): n for n in plan.sinks},
+            committers={},
+            split_states={k: dict(v) for k, v in (restored.splits if restored else {}).items()},
+            timeout=(env.checkpoint_timeout or DEFAULT_TIMEOUT_MS) / 1000,
+        )
         self._writer_counters: dict[int, itertools.count[int]] = {}
+        self._stop_requested = False
 
     def context_for(self, node: Node) -> PluginContext:
         """The context a per-task plugin instance is built with."""
         return node.plugin.context
 
-    def _writer_index(self, node: Node) -> int:
-        return next(self._writer_counters.setdefault(id(node), itertools.count()))
+    def request_stop(self) -> None:
+        """Stop reading, take a final checkpoint, commit, end (the first SIGTERM/SIGINT)."""
+        self._stop_requested = True
+        self.control.drain.set()
+
+    def stop_now(self) -> None:
+        """Stop at once without a final checkpoint (a second signal)."""
+        self.control.stop.set()
+
+    def _writer_for(self, node: Node) -> tuple[int, Any]:
+        index = next(self._writer_counters.setdefault(id(node), itertools.count()))
+        saved = (self.restored.writers if self.restored else {}).get(state_key_of(node), {})
+        return index, saved.get(str(index))
 
     def run(self) -> JobResult:
         """Run the job; raise ``JobFailed`` if a plugin fails."""
@@ -87,34 +149,36 @@ class BatchRunner:
         start = datetime.now()
         self.metrics.started = time.time()
         opened: list[Source] = []
-        committers: dict[int, Committer | None] = {}
         try:
-            for node in plan.sinks:
+            for key, node in self.coordinator.sinks.items():
                 sink: Sink = node.plugin  # type: ignore[assignment]
-                guarded(node.label, sink.prepare, node.input_schema)
-                committers[id(node)] = guarded(node.label, sink.create_committer)
-            for node in plan.sources:
+                self.coordinator.committers[key] = guarded(node.label, sink.create_committer)
+            if self.restored is not None:
+                self.coordinator.commit(self.restored.pending)
+            for node in plan.sinks:
+                guarded(node.label, node.plugin.prepare, node.input_schema)  # type: ignore[attr-defined]
+            for key, node in self.coordinator.sources.items():
                 source: Source = node.plugin  # type: ignore[assignment]
                 guarded(node.label, source.open)
                 opened.append(source)
-                self._start_tasks(node, guarded(node.label, source.splits))
-            self._wait()
+                self._start_tasks(key, node, guarded(node.label, source.splits))
+            self._coordinate()
             if self.control.failure is not None:
                 raise self.control.failure
-            for node in plan.sinks:
-                guarded(node.label, node.plugin.before_commit, FINAL_CHECKPOINT, True)  # type: ignore[attr-defined]
-            self._commit(committers)
+            if not self.coordinator.final_done:
+                raise KeyboardInterrupt  # stopped at once (a second signal): nothing more commits
             for node in plan.sinks:
                 guarded(node.label, node.plugin.finish, True)  # type: ignore[attr-defined]
         except PluginFailure as failure:
-            self.control.fail(failure)
-            self._wait()
-            self._abort(committers)
+            self._fail(failure)
             raise JobFailed(failure.label, failure.cause) from failure.cause
+        except CheckpointExpired as expired:
+            self._fail(PluginFailure("checkpoint", expired))
+            raise JobFailed("checkpoint", expired) from None
         except KeyboardInterrupt:
             self.control.stop.set()
             self._wait()
-            self._abort(committers)
+            self._abort()
             raise
         finally:
             for source in opened:
@@ -124,51 +188,102 @@ class BatchRunner:
                     log.debug("closing a source failed", exc_info=True)
         end = datetime.now()
         per_sink = {n.label: self.metrics.per_plugin_in.get(n.label, 0) for n in plan.sinks}
-        return JobResult(plan.job.name, start, end, self.metrics, per_sink)
+        return JobResult(
+            plan.job.name, start, end, self.metrics, per_sink,
+            checkpoints=self.coordinator.completed, last_checkpoint_id=self.coordinator.last_id,
+            restored_from=self.restored.checkpoint_id if self.restored else None,
+            stopped=self._stop_requested,
+        )
 
-    def _start_tasks(self, node: Node, splits: list[Split]) -> None:
-        pending: queue.Queue[Split] = queue.Queue()
-        for split in splits:
-            pending.put(split)
+    def _fail(self, failure: PluginFailure) -> None:
+        self.control.fail(failure)
+        self._wait()
+        self._abort()
+
+    def _start_tasks(self, key: str, node: Node, splits: list[Split]) -> None:
+        shared: queue.Queue[Split] | None = None
+        if not self.streaming:
+            shared = queue.Queue()
+            for split in splits:
+                shared.put(split)
         env = self.plan.job.env
         sinks = self.plan.sinks_reached_from(node)
+        restored = (self.restored.splits if self.restored else {}).get(key, {})
+        mine: list[PipelineTask] = []
         for index in range(self.plan.parallelism_of(node)):
             task = PipelineTask(
                 index=index,
                 source=node,
-                splits=pending,
+                shared_splits=shared,
+                restored_splits=restored,
                 sinks=sinks,
-                writer_index=self._writer_index,
+                sink_key=state_key_of,
+                writer_for=self._writer_for,
+                reports=self.coordinator.reports,
                 control=self.control,
                 metrics=self.metrics,
                 limiter=RateLimiter(env.rows_per_second, env.bytes_per_second, self.control.stop),
                 queue_depth=self.queue_depth,
                 context_for=self.context_for,
             )
-            self.tasks.append(task)
+            mine.append(task)
+        if self.streaming:
+            for number, split in enumerate(splits):
+                mine[number % len(mine)].assign(split)
+        self.tasks.extend(mine)
+        for task in mine:
             task.start()
+
+    def _coordinate(self) -> None:
+        """The coordinator loop: periodic and final checkpoints, split discovery."""
+        coordinator = self.coordinator
+        now = time.monotonic()
+        next_due = now + self.interval if self.interval else None
+        next_discovery = now + DISCOVERY_SECONDS
+        while self.control.failure is None and not self.control.stop.is_set():
+            if coordinator.in_flight is not None:
+                if coordinator.collect(self.tasks, 0.05):
+                    if coordinator.final_done:
+                        break
+                    if self.interval:
+                        next_due = time.monotonic() + max(self.interval, self.min_pause)
+                continue
+            if all(t.input_ended.is_set() for t in self.tasks):
+                coordinator.trigger(self.tasks, final=True)
+                continue
+            now = time.monotonic()
+            if next_due is not None and now >= next_due:
+                coordinator.trigger(self.tasks, final=False)
+                continue
+            if self.streaming and now >= next_discovery:
+                self._discover()
+                next_discovery = now + DISCOVERY_SECONDS
+            self.control.stop.wait(0.02)
+        self._wait()
+
+    def _discover(self) -> None:
+        for node in self.plan.sources:
+            source: Source = node.plugin  # type: ignore[assignment]
+            mine = [t for t in self.tasks if t.source is node]
+            for split in guarded(node.label, source.discover_splits):
+                min(mine, key=lambda t: t.assigned).assign(split)
+                log.info("%s: new split %s", node.label, split.split_id)
 
     def _wait(self) -> None:
         for task in self.tasks:
             while not task.join(timeout=0.2):
                 pass
 
-    def _infos(self, node: Node) -> list[CommitInfo]:
-        return [info for task in self.tasks for info in task.commit_infos.get(id(node), [])]
+    def _prepared(self, key: str) -> list[CommitInfo]:
+        return [info for task in self.tasks for info in task.prepared.get(key, [])]
 
-    def _commit(self, committers: dict[int, Committer | None]) -> None:
-        for node in self.plan.sinks:
-            committer = committers.get(id(node))
-            infos = self._infos(node)
-            if committer is not None and infos:
-                guarded(node.label, committer.commit, infos)
-
-    def _abort(self, committers: dict[int, Committer | None]) -> None:
-        for node in self.plan.sinks:
-            committer = committers.get(id(node))
+    def _abort(self) -> None:
+        """Committers drop what was prepared and not saved; sinks finish unsuccessfully."""
+        for key, node in self.coordinator.sinks.items():
+            committer: Committer | None = self.coordinator.committers.get(key)
             try:
                 if committer is not None:
-                    committer.abort(self._infos(node))
+                    committer.abort(self._prepared(key))
                 node.plugin.finish(False)  # type: ignore[attr-defined]
             except Exception:
                 log.debug("%s: abort failed", node.label, exc_info=True)

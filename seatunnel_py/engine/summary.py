@@ -34,5 +34,10 @@ def statistic_block(result: JobResult) -> str:
         ("Read Rows Per Second", f"{metrics.read_rows / seconds:,.0f}/s"),
         ("Write Rows Per Second", f"{metrics.written_rows / seconds:,.0f}/s"),
         ("Read Bytes Per Second", f"{metrics.read_bytes / seconds / 1e6:,.1f} MB/s"),
+        ("Checkpoints", result.checkpoints),
+        ("Last Checkpoint Id", "-" if result.last_checkpoint_id is None else result.last_checkpoint_id),
+        ("Resumed From Checkpoint", "-" if result.restored_from is None else result.restored_from),
     ]
+    if result.stopped:
+        rows.append(("Stopped By", "signal"))
     return format_table("Job Statistic Information", rows)

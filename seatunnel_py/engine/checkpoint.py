@@ -1,0 +1,166 @@
+"""The checkpoint coordinator: barriers out, reports in, persist, then commit.
+
+Order of one checkpoint (``../DESIGN.md`` §5, SeaTunnel's §4.2):
+
+1. ``trigger``: every pipeline task gets a barrier request; its reader answers at the
+   next batch boundary with the state of its splits, and its writers, when the barrier
+   reaches them, ``prepare_commit`` and ``snapshot``.
+2. ``collect``: when every task has reported, each sink's ``before_commit`` may veto,
+   then the checkpoint (split states, writer states, commit infos) is saved to the state
+   store in one atomic write.
+3. Only then each committer commits the infos, and each source hears
+   ``notify_checkpoint_complete`` (Kafka commits its consumer-group offsets there).
+
+One checkpoint is in flight at a time. A checkpoint that does not complete within
+``checkpoint.timeout`` fails the job; the next run resumes from the last saved one.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..api.sink import CommitInfo, Committer, Sink
+from ..api.source import Source, State
+from .plan import Node
+from .state import Checkpoint, StateStore
+from .task import PipelineTask, PluginFailure, TaskReport, guarded
+
+log = logging.getLogger(__name__)
+
+
+class CheckpointExpired(Exception):
+    """A checkpoint took longer than ``checkpoint.timeout``."""
+
+
+@dataclass
+class _InFlight:
+    checkpoint_id: int
+    final: bool
+    started: float
+    waiting: set[int]
+    splits: dict[str, dict[str, State]] = field(default_factory=dict)
+    writers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    infos: dict[str, list[CommitInfo]] = field(default_factory=dict)
+
+
+@dataclass
+class CheckpointCoordinator:
+    """Drives the checkpoints of one run and keeps the job's cumulative state."""
+
+    job_key: str
+    run_id: str
+    store: StateStore | None
+    next_id: int
+    sources: dict[str, Node]
+    """State key (``source[0]``) → node."""
+    sinks: dict[str, Node]
+    """State key (``sink[0]``) → node."""
+    committers: dict[str, Committer | None]
+    split_states: dict[str, dict[str, State]]
+    """Source key → split id → state: restored ones, updated by every checkpoint."""
+    timeout: float
+    reports: queue.Queue[TaskReport] = field(default_factory=queue.Queue)
+    in_flight: _InFlight | None = None
+    completed: int = 0
+    last_id: int | None = None
+    final_done: bool = False
+
+    def trigger(self, tasks: list[PipelineTask], final: bool) -> int:
+        """Send barrier requests to every task; returns the checkpoint id."""
+        checkpoint_id = self.next_id
+        self.next_id += 1
+        self.in_flight = _InFlight(checkpoint_id, final, time.monotonic(), {id(t) for t in tasks})
+        for task in tasks:
+            task.request_barrier(checkpoint_id, final)
+        log.debug("checkpoint %d triggered (final=%s)", checkpoint_id, final)
+        return checkpoint_id
+
+    def collect(self, tasks: list[PipelineTask], wait: float) -> bool:
+        """Take in reports for up to ``wait`` seconds; complete the checkpoint when all came.
+
+        True when a checkpoint completed. Raises ``CheckpointExpired`` after the timeout.
+        """
+        flight = self.in_flight
+        if flight is None:
+            return False
+        try:
+            report = self.reports.get(timeout=wait)
+        except queue.Empty:
+            report = None
+        while report is not None:
+            self._merge(flight, report)
+            try:
+                report = self.reports.get_nowait()
+            except queue.Empty:
+                report = None
+        if flight.waiting:
+            elapsed = time.monotonic() - flight.started
+            if elapsed > self.timeout:
+                raise CheckpointExpired(
+                    f"checkpoint {flight.checkpoint_id} expired before completing: {len(flight.waiting)} of "
+                    f"{len(tasks)} tasks did not reach it within {self.timeout * 1000:.0f} ms; "
+                    "increase env.checkpoint.timeout or look for a blocked source or sink")
+            return False
+        self._complete(flight, tasks)
+        return True
+
+    def _merge(self, flight: _InFlight, report: TaskReport) -> None:
+        if report.checkpoint_id != flight.checkpoint_id:
+            return
+        flight.waiting.discard(id(report.task))
+        source_key = next(k for k, n in self.sources.items() if n is report.task.source)
+        flight.splits.setdefault(source_key, {}).update(report.split_states)
+        for key, states in report.writer_states.items():
+            flight.writers.setdefault(key, {}).update(states)
+        for key, infos in report.infos.items():
+            flight.infos.setdefault(key, []).extend(infos)
+
+    def _complete(self, flight: _InFlight, tasks: list[PipelineTask]) -> None:
+        for node in self.sinks.values():
+            sink: Sink = node.plugin  # type: ignore[assignment]
+            guarded(node.label, sink.before_commit, flight.checkpoint_id, flight.final)
+        for key, states in flight.splits.items():
+            self.split_states.setdefault(key, {}).update(states)
+        checkpoint = Checkpoint(
+            job_name=self.job_key,
+            checkpoint_id=flight.checkpoint_id,
+            run_id=self.run_id,
+            finished=flight.final,
+            plugins=self.plugin_names(),
+            splits=self.split_states,
+            writers=flight.writers,
+            pending=flight.infos,
+        )
+        if self.store is not None:
+            try:
+                self.store.save(checkpoint)
+            except Exception as exc:
+                raise PluginFailure(f"state store {self.store.url}", exc) from exc
+        for task in tasks:  # persisted: no longer to be aborted on failure
+            task.prepared.clear()
+        self.in_flight = None
+        self.completed += 1
+        self.last_id = flight.checkpoint_id
+        self.final_done = flight.final
+        log.debug("checkpoint %d saved", flight.checkpoint_id)
+        self.commit(flight.infos)
+        for key, node in self.sources.items():
+            source: Source = node.plugin  # type: ignore[assignment]
+            guarded(node.label, source.notify_checkpoint_complete, flight.checkpoint_id,
+                    dict(self.split_states.get(key, {})))
+
+    def commit(self, infos: dict[str, list[CommitInfo]]) -> None:
+        """Hand each sink's infos to its committer (idempotent by contract)."""
+        for key, node in self.sinks.items():
+            committer = self.committers.get(key)
+            mine = infos.get(key) or []
+            if committer is not None and mine:
+                guarded(node.label, committer.commit, mine)
+
+    def plugin_names(self) -> dict[str, str]:
+        """State key → plugin name, recorded so a changed job is recognised on restore."""
+        return {key: node.spec.name for key, node in (*self.sources.items(), *self.sinks.items())}
