@@ -1,0 +1,422 @@
+"""SeaTunnel's SQL functions (reference §3.15) translated to DuckDB SQL.
+
+Each entry takes the already translated arguments and returns DuckDB SQL text. Where
+DuckDB's function of the same name differs (LOG with one argument, REGEXP_REPLACE
+replacing only the first match, LOCATE's argument order, date patterns written for
+Java) the translation keeps SeaTunnel's meaning; where a result type differs it is cast
+to SeaTunnel's (HOUR … YEAR, SIGN, EXTRACT are INT; TRUNC is DOUBLE).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .javatime import FormatError, parsed_kind, to_strftime
+from .tokens import quote_string
+
+
+class SqlError(ValueError):
+    """The query cannot be translated; the message is shown to the user as is."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One translated argument: its DuckDB SQL and, for a string literal, its value."""
+
+    sql: str
+    literal: str | None = None
+    is_null: bool = False
+
+
+TypeOf = Callable[[str], str]
+"""Returns the DuckDB type name (``VARCHAR``, ``BLOB``, ``DATE`` …) of an SQL expression."""
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A SeaTunnel function: how many arguments, and how to write it for DuckDB."""
+
+    min_args: int
+    max_args: int | None
+    build: Callable[[list[Arg], TypeOf], str]
+    family: str
+
+
+def _call(name: str) -> Callable[[list[Arg], TypeOf], str]:
+    return lambda a, t: f"{name}({', '.join(x.sql for x in a)})"
+
+
+def _int(name: str) -> Callable[[list[Arg], TypeOf], str]:
+    return lambda a, t: f"CAST({name}({', '.join(x.sql for x in a)}) AS INTEGER)"
+
+
+def _literal(args: list[Arg], index: int, function: str, what: str) -> str:
+    value = args[index].literal
+    if value is None:
+        raise SqlError(f"{function}: the {what} must be a string literal (got {args[index].sql})")
+    return value
+
+
+def _java_format(args: list[Arg], index: int, function: str) -> str:
+    try:
+        return quote_string(to_strftime(_literal(args, index, function, "format")))
+    except FormatError as exc:
+        raise SqlError(f"{function}: {exc}") from None
+
+
+_REGEX_FLAGS = {"i": "i", "c": "c", "n": "s", "m": "m"}
+
+
+def _regex_flags(args: list[Arg], index: int, function: str, extra: str = "") -> str:
+    if len(args) <= index or args[index].is_null:
+        return quote_string(extra) if extra else ""
+    flags = _literal(args, index, function, "flags")
+    out = []
+    for flag in flags:
+        if flag not in _REGEX_FLAGS:
+            raise SqlError(f"{function}: flag {flag!r} is not one of 'i', 'c', 'n', 'm'")
+        out.append(_REGEX_FLAGS[flag])
+    return quote_string(extra + "".join(out))
+
+
+def _java_replacement(arg: Arg) -> str:
+    """Java's ``$1`` group references in a replacement become RE2's ``\\1``."""
+    if arg.literal is not None:
+        text = re.sub(r"\\(.)", lambda m: m.group(1) if m.group(1) != "\\" else "\\\\", arg.literal)
+        text = re.sub(r"\$(\d)", r"\\\1", text)
+        return quote_string(text)
+    return f"regexp_replace({arg.sql}, '\\$(\\d)', '\\\\\\1', 'g')"
+
+
+def _regexp_replace(a: list[Arg], t: TypeOf) -> str:
+    flags = _regex_flags(a, 3, "REGEXP_REPLACE", "g")
+    return f"regexp_replace({a[0].sql}, {a[1].sql}, {_java_replacement(a[2])}, {flags})"
+
+
+def _regexp_like(a: list[Arg], t: TypeOf) -> str:
+    flags = _regex_flags(a, 2, "REGEXP_LIKE")
+    return f"regexp_matches({a[0].sql}, {a[1].sql}{', ' + flags if flags else ''})"
+
+
+def _regexp_substr(a: list[Arg], t: TypeOf) -> str:
+    text = a[0].sql if len(a) < 3 else f"substr({a[0].sql}, {a[2].sql})"
+    occurrence = a[3].sql if len(a) > 3 else "1"
+    flags = _regex_flags(a, 4, "REGEXP_SUBSTR")
+    group = a[5].sql if len(a) > 5 else "0"
+    options = f", {flags}" if flags else ""
+    return f"list_extract(regexp_extract_all({text}, {a[1].sql}, {group}{options}), {occurrence})"
+
+
+def _locate(search: str, text: str, start: str = "1") -> str:
+    return f"CAST(st_locate({search}, {text}, {start}) AS INTEGER)"
+
+
+def _octets(a: list[Arg], t: TypeOf) -> str:
+    kind = t(a[0].sql)
+    if kind == "BLOB":
+        return f"octet_length({a[0].sql})"
+    return f"octet_length(encode(CAST({a[0].sql} AS VARCHAR)))"
+
+
+def _rawtohex(a: list[Arg], t: TypeOf) -> str:
+    if t(a[0].sql) == "BLOB":
+        return f"lower(hex({a[0].sql}))"
+    return f"st_rawtohex(CAST({a[0].sql} AS VARCHAR))"
+
+
+def _pad(name: str) -> Callable[[list[Arg], TypeOf], str]:
+    return lambda a, t: (f"{name}(CAST({a[0].sql} AS VARCHAR), {a[1].sql}, "
+                         f"{a[2].sql if len(a) > 2 else quote_string(' ')})")
+
+
+def _trim(name: str) -> Callable[[list[Arg], TypeOf], str]:
+    return lambda a, t: f"{name}({', '.join(x.sql for x in a)})"
+
+
+def _to_char(a: list[Arg], t: TypeOf) -> str:
+    if len(a) == 1:
+        return f"CAST({a[0].sql} AS VARCHAR)"
+    kind = t(a[0].sql)
+    if kind in ("DATE", "TIMESTAMP", "TIME", "TIMESTAMP WITH TIME ZONE") or kind.startswith("TIMESTAMP"):
+        value = a[0].sql if kind != "TIME" else f"(DATE '1970-01-01' + {a[0].sql})"
+        return f"strftime({value}, {_java_format(a, 1, 'TO_CHAR')})"
+    raise SqlError(f"TO_CHAR with a format works on dates, times and timestamps (got {kind})")
+
+
+def _trunc(a: list[Arg], t: TypeOf) -> str:
+    digits = a[1].sql if len(a) > 1 else "0"
+    return f"CAST(trunc(CAST({a[0].sql} AS DOUBLE), {digits}) AS DOUBLE)"
+
+
+def _log(a: list[Arg], t: TypeOf) -> str:
+    if len(a) == 1:
+        return f"ln({a[0].sql})"
+    return f"log({a[0].sql}, {a[1].sql})"
+
+
+_UNITS = {
+    "YEAR": "to_years", "YEARS": "to_years", "YY": "to_years", "YYYY": "to_years",
+    "QUARTER": "st_quarters", "MONTH": "to_months", "MONTHS": "to_months", "MM": "to_months",
+    "WEEK": "to_weeks", "WEEKS": "to_weeks", "DAY": "to_days", "DAYS": "to_days", "DD": "to_days",
+    "HOUR": "to_hours", "HOURS": "to_hours", "HH": "to_hours",
+    "MINUTE": "to_minutes", "MINUTES": "to_minutes", "MI": "to_minutes",
+    "SECOND": "to_seconds", "SECONDS": "to_seconds", "SS": "to_seconds",
+    "MILLISECOND": "to_milliseconds", "MILLISECONDS": "to_milliseconds", "MS": "to_milliseconds",
+    "MICROSECOND": "to_microseconds", "MICROSECONDS": "to_microseconds",
+}
+_DATE_UNITS = ("to_years", "st_quarters", "to_months", "to_weeks", "to_days")
+
+
+def _unit(args: list[Arg], index: int, function: str) -> str:
+    unit = _literal(args, index, function, "unit").strip().upper()
+    if unit not in _UNITS:
+        raise SqlError(f"{function}: unknown unit {unit!r} (expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, "
+                       "MINUTE, SECOND, MILLISECOND or MICROSECOND)")
+    return unit
+
+
+def _dateadd(a: list[Arg], t: TypeOf) -> str:
+    unit = _UNITS[_unit(a, 2, "DATEADD")]
+    kind = t(a[0].sql)
+    shifted = f"({a[0].sql} + {unit}(CAST({a[1].sql} AS BIGINT)))"
+    if kind == "DATE" and unit in _DATE_UNITS:
+        return f"CAST({shifted} AS DATE)"
+    if kind == "TIME":
+        if unit in _DATE_UNITS:
+            raise SqlError("DATEADD: YEAR, MONTH, WEEK and DAY cannot be added to a TIME value")
+        return f"CAST(TIMESTAMP '1970-01-01' + {a[0].sql} + {unit}(CAST({a[1].sql} AS BIGINT)) AS TIME)"
+    return shifted
+
+
+def _datediff(a: list[Arg], t: TypeOf) -> str:
+    unit = _unit(a, 2, "DATEDIFF").lower().rstrip("s") or "day"
+    unit = {"yy": "year", "yyyy": "year", "mm": "month", "dd": "day", "hh": "hour", "mi": "minute",
+            "m": "millisecond"}.get(unit, unit)
+    return f"date_diff({quote_string(unit)}, {a[0].sql}, {a[1].sql})"
+
+
+def _date_trunc(a: list[Arg], t: TypeOf) -> str:
+    unit = _literal(a, 1, "DATE_TRUNC", "unit").strip().lower()
+    return f"CAST(date_trunc({quote_string(unit)}, {a[0].sql}) AS TIMESTAMP)"
+
+
+def _formatdatetime(a: list[Arg], t: TypeOf) -> str:
+    kind = t(a[0].sql)
+    value = a[0].sql if kind != "TIME" else f"(DATE '1970-01-01' + {a[0].sql})"
+    return f"strftime({value}, {_java_format(a, 1, 'FORMATDATETIME')})"
+
+
+def _parsedatetime(a: list[Arg], t: TypeOf) -> str:
+    pattern = _literal(a, 1, "PARSEDATETIME", "format")
+    try:
+        kind = parsed_kind(pattern)
+    except FormatError as exc:
+        raise SqlError(f"PARSEDATETIME: {exc}") from None
+    return f"CAST(strptime({a[0].sql}, {_java_format(a, 1, 'PARSEDATETIME')}) AS {kind})"
+
+
+def _is_date(a: list[Arg], t: TypeOf) -> str:
+    return f"coalesce(try_strptime({a[0].sql}, {_java_format(a, 1, 'IS_DATE')}) IS NOT NULL, false)"
+
+
+def _zone(arg: Arg) -> str:
+    """Java zone ids ``UTC+8`` / ``GMT-5`` as IANA ``Etc/GMT-8`` (whose sign is inverted)."""
+    if arg.literal is None:
+        return arg.sql
+    match = re.fullmatch(r"\s*(?:UTC|GMT)?\s*([+-])\s*(\d{1,2})(?::?00)?\s*", arg.literal, re.I)
+    if match:
+        sign = "-" if match.group(1) == "+" else "+"
+        hours = int(match.group(2))
+        return quote_string("UTC" if hours == 0 else f"Etc/GMT{sign}{hours}")
+    return arg.sql
+
+
+def _from_unixtime(a: list[Arg], t: TypeOf) -> str:
+    stamp = f"to_timestamp(CAST({a[0].sql} AS DOUBLE))"
+    local = f"timezone({_zone(a[2])}, {stamp})" if len(a) > 2 else f"CAST({stamp} AS TIMESTAMP)"
+    return f"strftime({local}, {_java_format(a, 1, 'FROM_UNIXTIME')})"
+
+
+def _multi_if(a: list[Arg], t: TypeOf) -> str:
+    if len(a) % 2 == 0:
+        raise SqlError("MULTI_IF needs pairs of condition, value and a final else value (an odd number of arguments)")
+    pairs = " ".join(f"WHEN {a[i].sql} THEN {a[i + 1].sql}" for i in range(0, len(a) - 1, 2))
+    return f"CASE {pairs} ELSE {a[-1].sql} END"
+
+
+def _array(a: list[Arg], t: TypeOf) -> str:
+    kinds = {t(x.sql) for x in a if not x.is_null}
+    numeric = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "FLOAT", "DOUBLE"}
+    if len(kinds) > 1 and not kinds <= numeric and not all(k.startswith("DECIMAL") or k in numeric for k in kinds):
+        return f"list_value({', '.join(f'CAST({x.sql} AS VARCHAR)' for x in a)})"
+    return f"list_value({', '.join(x.sql for x in a)})"
+
+
+def _split(a: list[Arg], t: TypeOf) -> str:
+    return f"st_split(CAST({a[0].sql} AS VARCHAR), {a[1].sql})"
+
+
+def _substring(a: list[Arg], t: TypeOf) -> str:
+    text = f"CAST({a[0].sql} AS VARCHAR)"
+    return f"substring({text}, {', '.join(x.sql for x in a[1:])})"
+
+
+def _replace(a: list[Arg], t: TypeOf) -> str:
+    return f"replace({a[0].sql}, {a[1].sql}, {a[2].sql if len(a) > 2 else quote_string('')})"
+
+
+def _extract_int(name: str) -> Callable[[list[Arg], TypeOf], str]:
+    return lambda a, t: f"CAST({name}({a[0].sql}) AS INTEGER)"
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {}
+
+
+def _add(family: str, names: str, min_args: int, max_args: int | None,
+         build: Callable[[list[Arg], TypeOf], str]) -> None:
+    for name in names.split():
+        FUNCTIONS[name] = FunctionSpec(min_args, max_args, build, family)
+
+
+# --- string -----------------------------------------------------------------------------
+_add("string", "ASCII", 1, 1, _int("ascii"))
+_add("string", "BIT_LENGTH", 1, 1, lambda a, t: f"({_octets(a, t)} * 8)")
+_add("string", "CHAR_LENGTH LENGTH", 1, 1, lambda a, t: f"length(CAST({a[0].sql} AS VARCHAR))")
+_add("string", "OCTET_LENGTH", 1, 1, _octets)
+_add("string", "CHAR CHR", 1, 1, lambda a, t: f"chr(CAST({a[0].sql} AS INTEGER))")
+_add("string", "CONCAT", 1, None, lambda a, t: f"concat({', '.join(x.sql for x in a)})")
+_add("string", "CONCAT_WS", 2, None,
+     lambda a, t: f"concat_ws(coalesce({a[0].sql}, ''), {', '.join(x.sql for x in a[1:])})")
+_add("string", "HEXTORAW", 1, 1, lambda a, t: f"st_hextoraw({a[0].sql})")
+_add("string", "RAWTOHEX", 1, 1, _rawtohex)
+_add("string", "INSERT", 4, 4, lambda a, t: f"st_insert({', '.join(x.sql for x in a)})")
+_add("string", "LOWER LCASE", 1, 1, lambda a, t: f"lower({a[0].sql})")
+_add("string", "UPPER UCASE", 1, 1, lambda a, t: f"upper({a[0].sql})")
+_add("string", "LEFT", 2, 2, _call("left"))
+_add("string", "RIGHT", 2, 2, _call("right"))
+_add("string", "LOCATE", 2, 3, lambda a, t: _locate(*(x.sql for x in a)))
+_add("string", "INSTR", 2, 3, lambda a, t: _locate(a[1].sql, a[0].sql, *(x.sql for x in a[2:])))
+_add("string", "POSITION", 2, 2, lambda a, t: _locate(a[0].sql, a[1].sql))
+_add("string", "LPAD", 2, 3, _pad("lpad"))
+_add("string", "RPAD", 2, 3, _pad("rpad"))
+_add("string", "LTRIM", 1, 2, _trim("ltrim"))
+_add("string", "RTRIM", 1, 2, _trim("rtrim"))
+_add("string", "TRIM", 1, 2, _trim("trim"))
+_add("string", "REGEXP_REPLACE", 3, 4, _regexp_replace)
+_add("string", "REGEXP_LIKE", 2, 3, _regexp_like)
+_add("string", "REGEXP_SUBSTR", 2, 6, _regexp_substr)
+_add("string", "REPEAT", 2, 2, _call("repeat"))
+_add("string", "REPLACE", 2, 3, _replace)
+_add("string", "SPLIT", 2, 2, _split)
+_add("string", "SOUNDEX", 1, 1, lambda a, t: f"st_soundex({a[0].sql})")
+_add("string", "SPACE", 1, 1, lambda a, t: f"repeat(' ', CAST({a[0].sql} AS BIGINT))")
+_add("string", "SUBSTRING SUBSTR", 2, 3, _substring)
+_add("string", "TO_CHAR", 1, 2, _to_char)
+_add("string", "TRANSLATE", 3, 3, _call("translate"))
+_add("string", "MURMUR64", 1, 1, lambda a, t: f"st_murmur64(CAST({a[0].sql} AS VARCHAR))")
+
+# --- numeric ----------------------------------------------------------------------------
+for _name in ("ABS", "ACOS", "ASIN", "ATAN", "COS", "COSH", "COT", "SIN", "SINH", "TAN", "TANH", "EXP", "LN",
+              "LOG10", "RADIANS", "SQRT", "CEIL", "CEILING", "FLOOR"):
+    _add("numeric", _name, 1, 1, _call(_name.lower()))
+_add("numeric", "ATAN2", 2, 2, _call("atan2"))
+_add("numeric", "DEGREES", 1, 1, _call("degrees"))
+_add("numeric", "ARRAY_MAX", 1, 1, _call("list_max"))
+_add("numeric", "ARRAY_MIN", 1, 1, _call("list_min"))
+_add("numeric", "MOD", 2, 2, lambda a, t: f"(({a[0].sql}) % ({a[1].sql}))")
+_add("numeric", "LOG", 1, 2, _log)
+_add("numeric", "PI", 0, 0, lambda a, t: "pi()")
+_add("numeric", "POWER", 2, 2, lambda a, t: f"pow(CAST({a[0].sql} AS DOUBLE), {a[1].sql})")
+_add("numeric", "RAND RANDOM", 0, 1, lambda a, t: "random()")
+_add("numeric", "ROUND", 1, 2, _call("round"))
+_add("numeric", "SIGN", 1, 1, _int("sign"))
+_add("numeric", "TRUNC TRUNCATE", 1, 2, _trunc)
+_add("numeric", "TRIM_SCALE", 1, 1, lambda a, t: f"st_trim_scale(CAST({a[0].sql} AS VARCHAR))")
+
+# --- date and time ----------------------------------------------------------------------
+_add("datetime", "CURRENT_DATE", 0, 0, lambda a, t: "current_date")
+_add("datetime", "CURRENT_TIME", 0, 0, lambda a, t: "CAST(localtimestamp AS TIME)")
+_add("datetime", "CURRENT_TIMESTAMP NOW", 0, 0, lambda a, t: "localtimestamp")
+_add("datetime", "DATEADD TIMESTAMPADD", 3, 3, _dateadd)
+_add("datetime", "DATEDIFF", 3, 3, _datediff)
+_add("datetime", "DATE_TRUNC", 2, 2, _date_trunc)
+_add("datetime", "DAYNAME", 1, 1, _call("dayname"))
+_add("datetime", "MONTHNAME", 1, 1, _call("monthname"))
+_add("datetime", "DAY_OF_MONTH", 1, 1, _extract_int("dayofmonth"))
+_add("datetime", "DAY_OF_WEEK", 1, 1, _extract_int("isodow"))
+_add("datetime", "DAY_OF_YEAR", 1, 1, _extract_int("dayofyear"))
+for _name in ("HOUR", "MINUTE", "MONTH", "QUARTER", "SECOND", "YEAR"):
+    _add("datetime", _name, 1, 1, _extract_int(_name.lower()))
+_add("datetime", "WEEK", 1, 1, _extract_int("week"))
+_add("datetime", "FORMATDATETIME", 2, 2, _formatdatetime)
+_add("datetime", "PARSEDATETIME TO_DATE", 2, 2, _parsedatetime)
+_add("datetime", "IS_DATE", 2, 2, _is_date)
+_add("datetime", "FROM_UNIXTIME", 2, 3, _from_unixtime)
+
+# --- system -----------------------------------------------------------------------------
+_add("system", "COALESCE", 1, None, _call("coalesce"))
+_add("system", "IFNULL", 2, 2, _call("coalesce"))
+_add("system", "NULLIF", 2, 2, _call("nullif"))
+_add("system", "MULTI_IF", 3, None, _multi_if)
+_add("system", "UUID", 0, 0, lambda a, t: "CAST(uuid() AS VARCHAR)")
+_add("system", "ARRAY", 1, None, _array)
+
+KEYWORD_FUNCTIONS = {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP"}
+"""Functions written without parentheses in SeaTunnel (``CURRENT_DATE``)."""
+
+CAST_TYPES: dict[str, str] = {
+    "STRING": "VARCHAR", "VARCHAR": "VARCHAR", "TEXT": "VARCHAR", "CHAR": "VARCHAR",
+    "BOOLEAN": "BOOLEAN", "BOOL": "BOOLEAN",
+    "BYTE": "TINYINT", "TINYINT": "TINYINT", "SHORT": "SMALLINT", "SMALLINT": "SMALLINT",
+    "INT": "INTEGER", "INTEGER": "INTEGER", "LONG": "BIGINT", "BIGINT": "BIGINT",
+    "FLOAT": "FLOAT", "REAL": "FLOAT", "DOUBLE": "DOUBLE",
+    "DECIMAL": "DECIMAL", "NUMERIC": "DECIMAL",
+    "TIMESTAMP": "TIMESTAMP", "DATETIME": "TIMESTAMP", "DATE": "DATE", "TIME": "TIME",
+    "TIMESTAMP_TZ": "TIMESTAMPTZ",
+    "BYTES": "BLOB", "BINARY": "BLOB", "BLOB": "BLOB",
+}
+"""SeaTunnel's CAST type names (and a few SQL synonyms) as DuckDB types."""
+
+MACROS = [
+    # LOCATE(search, text, start): 1-based, 0 when absent; a negative start finds the rightmost match
+    """CREATE OR REPLACE MACRO st_locate(search, txt, start) AS
+       CASE WHEN search IS NULL OR txt IS NULL THEN NULL
+            WHEN start < 0 THEN CASE WHEN instr(reverse(txt), reverse(search)) = 0 THEN 0
+                 ELSE length(txt) - instr(reverse(txt), reverse(search)) - length(search) + 2 END
+            WHEN instr(substr(txt, greatest(start, 1)), search) = 0 THEN 0
+            ELSE instr(substr(txt, greatest(start, 1)), search) + greatest(start, 1) - 1 END""",
+    """CREATE OR REPLACE MACRO st_insert(s, pos, len, add) AS
+       CASE WHEN s IS NULL THEN NULL
+            ELSE concat(left(s, CAST(pos AS BIGINT) - 1), add, substr(s, CAST(pos AS BIGINT) + CAST(len AS BIGINT)))
+       END""",
+    """CREATE OR REPLACE MACRO st_rawtohex(s) AS
+       array_to_string(list_transform(string_split(s, ''), lambda c: lpad(lower(hex(unicode(c))), 4, '0')), '')""",
+    """CREATE OR REPLACE MACRO st_hextoraw(s) AS
+       array_to_string(list_transform(range(0, length(s) // 4),
+                                      lambda i: chr(CAST('0x' || substr(s, i * 4 + 1, 4) AS INTEGER))), '')""",
+    """CREATE OR REPLACE MACRO st_trim_scale(s) AS
+       CASE WHEN contains(s, '.') THEN regexp_replace(regexp_replace(s, '0+$', ''), '\\.$', '') ELSE s END""",
+    """CREATE OR REPLACE MACRO st_quarters(n) AS to_months(n * 3)""",
+    # Java's String.split(regex): trailing empty strings are removed
+    """CREATE OR REPLACE MACRO st_split(s, sep) AS
+       CASE WHEN s IS NULL THEN NULL WHEN s = '' THEN [''] ELSE
+       string_split_regex(regexp_replace(s, '(' || sep || ')+$', ''), sep) END""",
+    # SOUNDEX: first letter, then the codes of the following letters, adjacent equal codes once
+    # (also across H and W), vowels dropped, padded with 0 to four characters
+    """CREATE OR REPLACE MACRO st_soundex_codes(s) AS
+       translate(upper(regexp_replace(s, '[^A-Za-z]', '', 'g')),
+                 'AEIOUYHWBFPVCGJKQSXZDTLMNR', '00000099111122222222334556')""",
+    """CREATE OR REPLACE MACRO st_soundex_dedup(c) AS
+       regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+         c, '1+', '1', 'g'), '2+', '2', 'g'), '3+', '3', 'g'), '4+', '4', 'g'), '5+', '5', 'g'), '6+', '6', 'g')""",
+    """CREATE OR REPLACE MACRO st_soundex(s) AS
+       CASE WHEN s IS NULL THEN NULL
+            WHEN regexp_replace(s, '[^A-Za-z]', '', 'g') = '' THEN ''
+            ELSE left(upper(regexp_replace(s, '[^A-Za-z]', '', 'g')), 1) || rpad(replace(
+                 substr(st_soundex_dedup(replace(st_soundex_codes(s), '9', '')),
+                        CASE WHEN left(st_soundex_codes(s), 1) = '9' THEN 1 ELSE 2 END), '0', ''), 3, '0')
+       END""",
+]
+"""Helper macros created in every DuckDB connection the transform uses."""
