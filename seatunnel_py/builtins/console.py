@@ -101,12 +101,16 @@ class ConsoleWriter(SinkWriter):
 
 
 class ConsoleSink(Sink[ConsoleOptions]):
-    """Prints every row with its row kind and table id (no delivery guarantee)."""
+    """Prints every row with its row kind and table id.
+
+    At least once: rows are printed as they arrive, before their checkpoint commits, so
+    after a crash the rows since the last checkpoint are printed again by the next run.
+    """
 
     name = "Console"
     description = "Prints rows to standard output in SeaTunnel's format"
     options_model = ConsoleOptions
-    capabilities = frozenset({Capability.NO_GUARANTEE, Capability.ROW_KINDS, Capability.MULTI_TABLE})
+    capabilities = frozenset({Capability.AT_LEAST_ONCE, Capability.ROW_KINDS, Capability.MULTI_TABLE})
 
     def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         return ConsoleWriter(self.options, task_index, schema)

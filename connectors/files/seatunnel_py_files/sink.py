@@ -164,7 +164,8 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         self.run_id = _safe(context.run_id) if context.run_id else uuid.uuid4().hex[:12]
         self.job = _safe(context.job_name)
         base = resolve_path(options.tmp_path, context) if options.tmp_path else self.root / STAGING_DIR
-        self.staging_root = base / self.run_id
+        self.staging_base = base
+        self.staging_root = base / f"{self.job}.{self.run_id}"
         self.extension = options.filename_extension or file_extension(
             options.file_format_type, options.compress_codec)
         if not self.extension.startswith("."):
@@ -205,10 +206,22 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
                               f"cannot store: {', '.join(bad)} (cast them first)")
 
     def prepare(self, schema: pa.Schema) -> None:
-        """Apply schema_save_mode then data_save_mode to ``path``."""
+        """Apply schema_save_mode then data_save_mode to ``path``; drop staged files of dead runs.
+
+        A run that resumes a checkpoint only creates a missing directory (or fails under
+        ERROR_WHEN_SCHEMA_NOT_EXIST): the save modes would otherwise delete what earlier
+        checkpoints committed (SeaTunnel does the same on restore).
+        """
         root, opts = self.root, self.options
         if root.exists() and not root.is_dir():
             raise ConnectorError(f"LocalFile: target path {root} is not a directory")
+        self._remove_orphans()
+        if self.context.restored_checkpoint_id is not None:
+            if opts.schema_save_mode == SchemaSaveMode.ERROR_WHEN_SCHEMA_NOT_EXIST and not root.is_dir():
+                raise ConnectorError(f"LocalFile: target directory {root} does not exist "
+                                     "(schema_save_mode = ERROR_WHEN_SCHEMA_NOT_EXIST)")
+            root.mkdir(parents=True, exist_ok=True)
+            return
         if opts.schema_save_mode == SchemaSaveMode.RECREATE_SCHEMA:
             self._clear()
             root.mkdir(parents=True, exist_ok=True)
@@ -222,6 +235,19 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         elif opts.data_save_mode == DataSaveMode.ERROR_WHEN_DATA_EXISTS and self._has_data():
             raise ConnectorError(f"LocalFile: target directory {root} already holds files "
                                  "(data_save_mode = ERROR_WHEN_DATA_EXISTS)")
+
+    def _remove_orphans(self) -> None:
+        """Staged files of earlier runs of this job that no checkpoint will ever commit.
+
+        The engine re-commits the saved checkpoint's files before ``prepare`` and holds the
+        job's lock, so what is left under ``<job>.*`` staging folders is either unprepared
+        or prepared for a checkpoint that was never saved.
+        """
+        if not self.staging_base.is_dir():
+            return
+        for entry in self.staging_base.iterdir():
+            if entry.is_dir() and entry.name.startswith(f"{self.job}.") and entry != self.staging_root:
+                shutil.rmtree(entry, ignore_errors=True)
 
     def _entries(self) -> list[Path]:
         if not self.root.is_dir():

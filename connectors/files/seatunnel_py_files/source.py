@@ -43,7 +43,12 @@ class _Plan:
 
 
 class LocalFileReader(SplitReader):
-    """Reads one file; its state is the number of rows already handed out."""
+    """Reads one file; its state is the number of rows handed out, and ``done`` at the end.
+
+    A file whose saved state says ``done`` is not opened again: a later run of the same
+    job (cron) reads only the files that are new since the last one. A file is read
+    once: rewriting or appending to a file already read is not noticed.
+    """
 
     def __init__(self, path: Path, partitions: dict[str, str], plan: _Plan,
                  state: State | None) -> None:
@@ -51,6 +56,7 @@ class LocalFileReader(SplitReader):
         self._partitions = partitions
         self._plan = plan
         self._rows = int((state or {}).get("rows_done", 0))
+        self._done = bool((state or {}).get("done", False))
         self._active: Generator[pa.RecordBatch, None, None] | None = None
 
     def read(self) -> Iterator[pa.RecordBatch | None]:
@@ -59,6 +65,8 @@ class LocalFileReader(SplitReader):
         return self._active
 
     def _batches(self) -> Generator[pa.RecordBatch, None, None]:
+        if self._done:
+            return
         output = self._plan.output
         for batch in read_batches(self._path, self._plan.spec, skip=self._rows):
             arrays = []
@@ -71,10 +79,11 @@ class LocalFileReader(SplitReader):
                     arrays.append(batch.column(target.name))
             self._rows += batch.num_rows
             yield pa.RecordBatch.from_arrays(arrays, schema=output)
+        self._done = True
 
     def snapshot(self) -> State:
-        """``{"rows_done": n}``: a reader built with it skips the first n rows of the file."""
-        return {"rows_done": self._rows}
+        """``{"rows_done": n, "done": bool}``: a reader built with it skips the first n rows, or all."""
+        return {"rows_done": self._rows, "done": self._done}
 
     def close(self) -> None:
         """Close the file if reading stopped early."""

@@ -409,7 +409,7 @@ def test_nothing_visible_before_commit_and_commit_is_idempotent(tmp_path: Path) 
     info = write(sink, [sample()], commit=False)
     assert info is not None
     out = tmp_path / "out"
-    assert all(name.startswith(f"{STAGING_DIR}/r1/") for name in visible(out))
+    assert all(name.startswith(f"{STAGING_DIR}/job.r1/") for name in visible(out))
     json.dumps(info)  # commit infos go into the checkpoint
     committer = sink.create_committer()
     committer.commit([info])
@@ -568,13 +568,16 @@ def test_reader_resumes_from_snapshot(tmp_path: Path, fmt: str) -> None:
     assert first is not None and second is not None
     state = reader.snapshot()
     reader.close()
-    assert state == {"rows_done": 4}
+    assert state == {"rows_done": 4, "done": False}
     json.dumps(state)
     resumed = source.create_reader(split, state)
     rest = [b for b in resumed.read() if b is not None]
+    assert resumed.snapshot() == {"rows_done": 7, "done": True}
+    finished = source.create_reader(split, resumed.snapshot())
+    assert list(finished.read()) == []  # a later run does not read the file again
     assert first.column(0).to_pylist() + second.column(0).to_pylist() == [0, 1, 2, 3]
     assert [v for b in rest for v in b.column(0).to_pylist()] == [4, 5, 6]
-    assert resumed.snapshot() == {"rows_done": 7}
+    assert resumed.snapshot() == {"rows_done": 7, "done": True}
 
 
 def test_read_columns_projection_with_partition(tmp_path: Path) -> None:

@@ -37,6 +37,9 @@ class AssertSink(Sink[AssertOptions]):
     ``table-names`` when the whole input has been written (before any sink commits, so a
     violation leaves nothing committed), with counts summed over every parallel writer.
     Row kinds are ignored: a DELETE row counts as a row, as in SeaTunnel.
+
+    No delivery guarantee: it keeps nothing. Its counts cover the rows of one run, so a
+    run resumed from a checkpoint checks only the rows read after it.
     """
 
     name = "Assert"

@@ -27,14 +27,18 @@ class FakeSource(Source[FakeSourceOptions]):
     Total rows are ``row.num × parallelism`` (each reader covers ``row.num`` rows in
     ``split.num`` splits), and with ``rows`` every split emits the whole list, as in
     SeaTunnel. Data is reproducible: each batch is drawn from a generator seeded with
-    (seed, split, batch), so a resumed split continues with the same rows.
+    (seed, split, batch), so a resumed split continues with the same rows. The state of a
+    split is the number of rows handed out. In STREAMING mode a reader idles after its
+    rows until the job is stopped (SeaTunnel's semantics): pace it with
+    ``read_limit.rows_per_second`` to watch rows arrive over time.
     """
 
     name = "FakeSource"
     description = "Generates reproducible rows of a declared schema (or explicit rows with row kinds)"
     options_model = FakeSourceOptions
     capabilities = frozenset(
-        {Capability.BOUNDED, Capability.RESUMABLE, Capability.PARALLEL, Capability.ROW_KINDS, Capability.MULTI_TABLE}
+        {Capability.BOUNDED, Capability.UNBOUNDED, Capability.RESUMABLE, Capability.PARALLEL,
+         Capability.ROW_KINDS, Capability.MULTI_TABLE}
     )
 
     def __init__(self, options: FakeSourceOptions, context: Any) -> None:
@@ -144,3 +148,6 @@ class FakeSplitReader(SplitReader):
                 yield with_table_id(batch, table)
         if options.split_read_interval:
             time.sleep(options.split_read_interval / 1000)
+        if not self.source.context.bounded:
+            while True:  # unbounded: nothing more will come, but the split never ends
+                yield None
