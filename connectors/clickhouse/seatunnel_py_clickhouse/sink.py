@@ -25,6 +25,7 @@ from seatunnel_py.api import (
     CommitInfo,
     Committer,
     ConnectorError,
+    OptionError,
     PluginContext,
     Sink,
     SinkWriter,
@@ -35,7 +36,7 @@ from .changes import VersionClock, delete_statement, plain_versions, runs, versi
 from .client import call, connect
 from .options import ClickhouseSinkOptions
 from .table import ChangeMode, TableInfo, apply_save_modes, check_columns, describe
-from .typemap import insertable
+from .typemap import column_definitions, insertable
 
 if TYPE_CHECKING:
     from clickhouse_connect.driver.client import Client
@@ -208,6 +209,14 @@ class ClickhouseSink(Sink[ClickhouseSinkOptions]):
         self.job = _safe(context.job_name)
         self._info: TableInfo | None = None
 
+    def check_input(self, schema: pa.Schema) -> None:
+        """Plan time: every column has a ClickHouse type; the key columns are input columns."""
+        opts = self.options
+        column_definitions(schema, opts.server_time_zone, opts.low_cardinality_fields, opts.key_columns())
+        for key in opts.key_columns():
+            if key not in schema.names:
+                raise OptionError("primary_key", f"unknown column {key!r} (input columns: {', '.join(schema.names)})")
+
     def prepare(self, schema: pa.Schema) -> None:
         """Apply the save modes on a fresh start; check the table takes every input column."""
         client = connect(self.options)
@@ -216,9 +225,6 @@ class ClickhouseSink(Sink[ClickhouseSinkOptions]):
                 apply_save_modes(client, self.options, schema)
             info = self.table_info(client)
             check_columns(info, schema)
-            missing = [k for k in self.options.key_columns() if k not in schema.names]
-            if missing:
-                raise ConnectorError(f"Clickhouse: primary_key column {missing[0]!r} is not an input column")
             if not info.deduplicates:
                 log.warning("Clickhouse: %s.%s (%s) does not deduplicate inserts: a replay after a crash may "
                             "insert rows twice (see the README: non_replicated_deduplication_window)",

@@ -42,13 +42,13 @@ _NOT_NULLABLE = ("Array(", "Map(", "Tuple(", "LowCardinality(")
 
 
 def _is_uuid(dtype: pa.DataType) -> bool:
-    return isinstance(dtype, pa.ExtensionType) and dtype.extension_name == "arrow.uuid"
+    return isinstance(dtype, pa.BaseExtensionType) and dtype.extension_name == "arrow.uuid"
 
 
 def _base(dtype: pa.DataType, time_zone: str | None, low_cardinality: bool) -> str:
     if _is_uuid(dtype):
         return "UUID"
-    if isinstance(dtype, pa.ExtensionType):
+    if isinstance(dtype, pa.BaseExtensionType):
         return _base(dtype.storage_type, time_zone, low_cardinality)
     if pa.types.is_string_view(dtype) or pa.types.is_binary_view(dtype):
         return "LowCardinality(String)" if low_cardinality else "String"
