@@ -1,0 +1,204 @@
+"""The checkpoint protocol in-process: order of calls, restore, abort markers, timeouts, state."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from seatunnel_py.engine.runner import JobFailed, JobResult
+from seatunnel_py.engine.state import Checkpoint, StateError, StateLocked, open_store
+from seatunnel_py.engine.state.local import LocalStateStore
+from seatunnel_py.jobs import run_job
+from seatunnel_py.plugins import build_registry
+from seatunnel_py.registry import PluginKind, Registry
+
+from .scripted import RecordingSink, ScriptedSource
+
+
+@pytest.fixture
+def reg() -> Iterator[Registry]:
+    registry = build_registry()
+    registry.add(PluginKind.SOURCE, ScriptedSource, "tests")
+    registry.add(PluginKind.SINK, RecordingSink, "tests")
+    RecordingSink.reset()
+    yield registry
+    RecordingSink.reset()
+
+
+@pytest.fixture
+def job(write_job: Callable[..., Path], reg: Registry, tmp_path: Path) -> Callable[..., JobResult]:
+    """Write a job and run it in-process against a state directory of the test."""
+
+    def run(text: str, **kwargs: object) -> JobResult:
+        path = write_job(text)
+        kwargs.setdefault("state_store", str(tmp_path / "state"))
+        return run_job(path, registry=reg, **kwargs)  # type: ignore[arg-type]
+
+    return run
+
+
+def visible_ids() -> list[int]:
+    return sorted(i for b in RecordingSink.visible for i in b.column("id").to_pylist())
+
+
+SLOW_SCRIPT = '[[2, "WAIT", "WAIT", "WAIT", 2, "WAIT", "WAIT", "WAIT", 2, "WAIT", "WAIT", "WAIT", 2]]'
+
+
+def test_periodic_checkpoints_save_before_commit(job: Callable[..., JobResult], tmp_path: Path) -> None:
+    saved: list[int] = []
+    store = LocalStateStore(tmp_path / "state")
+    real_save = store.save
+
+    def save(checkpoint: Checkpoint) -> None:
+        saved.append(checkpoint.checkpoint_id)
+        RecordingSink.events.append(f"saved:{checkpoint.checkpoint_id}")
+        real_save(checkpoint)
+
+    store.save = save  # type: ignore[method-assign]
+    result = job(f"""
+        env {{ job.name = periodic, checkpoint.interval = 60 }}
+        source {{ Scripted {{ script = {SLOW_SCRIPT} }} }}
+        sink {{ Recording {{}} }}
+        """, state_store=store)
+    assert result.checkpoints == len(saved) >= 2
+    assert saved == list(range(1, len(saved) + 1))
+    events = [e for e in RecordingSink.events if e.startswith(("saved", "commit", "before_commit"))]
+    for checkpoint_id in saved:  # every commit comes after its save, every save after before_commit
+        before = events.index(f"before_commit:{checkpoint_id}:{checkpoint_id == saved[-1]}")
+        assert events[before + 1] == f"saved:{checkpoint_id}"
+    assert visible_ids() == list(range(8))
+    final = store.load("periodic")
+    assert final is not None and final.finished and final.checkpoint_id == saved[-1]
+    assert final.splits == {"source[0]": {"s0": {"step": 13, "next_id": 8}}}
+    assert ScriptedSource.notified[-1] == (saved[-1], {"s0": {"step": 13, "next_id": 8}})
+
+
+def test_abort_marker_then_resume_is_exactly_once(job: Callable[..., JobResult], tmp_path: Path) -> None:
+    text = """
+        env { job.name = aborting, checkpoint.interval = 40, parallelism = 2 }
+        source { Scripted { script = [[3, "WAIT", "WAIT", "WAIT", 3, "WAIT", "WAIT", "WAIT", "ABORT", 3],
+                                      [2, "WAIT", "WAIT", "WAIT", "WAIT", 2, "WAIT", 2]] } }
+        sink { Recording {} }
+        """
+    with pytest.raises(JobFailed, match="scripted abort in s0"):
+        job(text)
+    saved = open_store(str(tmp_path / "state")).load("aborting")
+    assert saved is not None and not saved.finished
+    assert "committer_abort" in RecordingSink.events
+    first_run = visible_ids()
+    result = job(text)
+    assert result.restored_from == saved.checkpoint_id
+    assert result.last_checkpoint_id is not None and result.last_checkpoint_id > saved.checkpoint_id
+    assert visible_ids() == [*range(9), *range(1_000_000, 1_000_006)]  # every row once, over both runs
+    assert set(first_run) <= set(visible_ids())
+    restored_writers = [e for e in RecordingSink.events if e.startswith("create_writer") and "None" not in e]
+    assert restored_writers, "writers of the second run get the states of the saved checkpoint"
+
+
+def test_pending_commits_of_the_saved_checkpoint_are_committed_again(
+        job: Callable[..., JobResult], tmp_path: Path) -> None:
+    store = LocalStateStore(tmp_path / "state")
+    RecordingSink.staged["old-run:0:7"] = []
+    store.save(Checkpoint(job_name="recommit", checkpoint_id=7, plugins={"source[0]": "Scripted", "sink[0]": "Recording"},
+                          splits={"source[0]": {"s0": {"step": 1, "next_id": 5}}},
+                          pending={"sink[0]": [{"writer": 0, "rows": 0, "key": "old-run:0:7", "checkpoint": 7}]}))
+    result = job("""
+        env { job.name = recommit }
+        source { Scripted { script = [[5, 1]] } }
+        sink { Recording {} }
+        """)
+    assert RecordingSink.committed[0]["key"] == "old-run:0:7"  # re-committed before anything else
+    assert result.restored_from == 7 and result.last_checkpoint_id == 8
+    assert visible_ids() == [5]  # the split resumed after its first step
+
+
+def test_checkpoint_timeout_fails_the_job(job: Callable[..., JobResult]) -> None:
+    with pytest.raises(JobFailed, match=r"checkpoint 1 expired before completing.*checkpoint.timeout"):
+        job("""
+            env { checkpoint.interval = 10, checkpoint.timeout = 100 }
+            source { Scripted { script = [[1, 1, 1, 1, 1, 1]] } }
+            sink { Recording { delay_ms = 400 } }
+            """)
+
+
+def test_a_failed_commit_leaves_the_checkpoint_for_the_next_run(job: Callable[..., JobResult], tmp_path: Path) -> None:
+    text = """
+        env { job.name = commitfail }
+        source { Scripted { script = [[4]] } }
+        sink { Recording { fail_on_commit = %s } }
+        """
+    with pytest.raises(JobFailed, match="commit refused"):
+        job(text % "true")
+    saved = open_store(str(tmp_path / "state")).load("commitfail")
+    assert saved is not None and saved.pending["sink[0]"][0]["rows"] == 4
+    job(text % "false")
+    assert visible_ids() == [0, 1, 2, 3]  # committed by the next run, read once
+
+
+def test_batch_rerun_reads_only_what_is_new(job: Callable[..., JobResult]) -> None:
+    text = """
+        env { job.name = cron }
+        source { Scripted { script = [[2, 2]] } }
+        sink { Recording {} }
+        """
+    first = job(text)
+    second = job(text)
+    assert first.metrics.read_rows == 4 and second.metrics.read_rows == 0
+    assert second.restored_from == first.last_checkpoint_id
+    third = job(text, ignore_state=True)
+    assert third.metrics.read_rows == 4
+    assert third.restored_from is None and third.last_checkpoint_id == (second.last_checkpoint_id or 0) + 1
+
+
+def test_changed_source_is_explained(job: Callable[..., JobResult], tmp_path: Path) -> None:
+    job("""
+        env { job.name = changing }
+        source { Scripted { script = [[1]] } }
+        sink { Recording {} }
+        """)
+    with pytest.raises(StateError, match=r"source\[0\] was Scripted and is now FakeSource.*--ignore-state"):
+        job("""
+            env { job.name = changing }
+            source { FakeSource { row.num = 1, schema = { fields { id = bigint } } } }
+            sink { Recording {} }
+            """)
+
+
+def test_corrupt_and_foreign_state_fail_clearly(job: Callable[..., JobResult], tmp_path: Path) -> None:
+    folder = tmp_path / "state" / "broken"
+    folder.mkdir(parents=True)
+    text = """
+        env { job.name = broken }
+        source { Scripted { script = [[1]] } }
+        sink { Recording {} }
+        """
+    (folder / "checkpoint.json").write_text('{"format_version": 1, "job_na')
+    with pytest.raises(StateError, match=r"saved state at .*checkpoint.json is corrupt \(not valid JSON"):
+        job(text)
+    (folder / "checkpoint.json").write_text(json.dumps({"format_version": 99}))
+    with pytest.raises(StateError, match="has format version 99, this seatunnel-py reads version 1"):
+        job(text)
+    (folder / "checkpoint.json").write_text(json.dumps({"format_version": 1, "job_name": "broken"}))
+    with pytest.raises(StateError, match="is corrupt \\(missing or malformed field"):
+        job(text)
+    assert RecordingSink.events == []  # nothing ran
+
+
+def test_second_run_of_a_job_is_refused_while_the_first_holds_the_lock(
+        job: Callable[..., JobResult], tmp_path: Path) -> None:
+    holder = LocalStateStore(tmp_path / "state")
+    with holder.locked("busy"), pytest.raises(StateLocked, match="job 'busy' is already running"):
+        job("""
+            env { job.name = busy }
+            source { Scripted { script = [[1]] } }
+            sink { Recording {} }
+            """)
+    job("""
+        env { job.name = busy }
+        source { Scripted { script = [[1]] } }
+        sink { Recording {} }
+        """)  # released: runs
+    assert visible_ids() == [0]
