@@ -1,0 +1,219 @@
+"""One connection to one database, behind the operations the source and sink need.
+
+Each dialect (``pg.py``, ``mysql.py``, ``generic.py``) implements the fast path it has;
+``open_database`` picks it from the URL. Driver modules are imported here lazily, inside
+the functions that connect, never at plugin discovery.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+
+from seatunnel_py.api import ConnectorError
+
+from .typemap import Convert, ddl_type
+from .urls import Dialect, Target
+
+_FAILURES = [
+    (re.compile(r"password authentication failed|access denied|authentication failed", re.I),
+     "authentication failed (check username and password)"),
+    (re.compile(r"connection refused|can't connect|could not connect|unable to connect", re.I),
+     "connection refused"),
+    (re.compile(r"timeout expired|timed out", re.I), "connection timed out"),
+    (re.compile(r"could not translate host name|name or service not known|unknown mysql server host", re.I),
+     "unknown host"),
+    (re.compile(r'database "?[^"]*"? does not exist|unknown database', re.I), "database does not exist"),
+]
+
+
+def connect_failure(target: Target, exc: BaseException) -> ConnectorError:
+    """One clear line for a failed connection (never the password, never the URL)."""
+    text = str(exc)
+    for pattern, reason in _FAILURES:
+        if pattern.search(text):
+            return ConnectorError(f"Jdbc: cannot connect to {target.display()} as "
+                                  f"{target.user or 'default user'}: {reason}")
+    return ConnectorError(f"Jdbc: cannot connect to {target.display()}: {scrub(target, text)}")
+
+
+def scrub(target: Target, text: str) -> str:
+    """First line of a driver message, with the password and URIs removed."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "error")
+    if target.password:
+        line = line.replace(target.password, "***")
+    line = re.sub(r"\w+(\+\w+)?://\S+", "<url>", line)
+    return line[:300]
+
+
+def missing_driver(package: str, dialect: str) -> ConnectorError:
+    """The error for a driver that is not installed."""
+    return ConnectorError(f"Jdbc: the {dialect} driver is not installed (pip install {package})")
+
+
+class Database(ABC):
+    """A connection with the operations of the Jdbc connectors, for one dialect."""
+
+    dialect: str = "generic"
+    quote_char: str = '"'
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+
+    # --- names -------------------------------------------------------------------
+    def quote(self, name: str) -> str:
+        """A quoted identifier."""
+        q = self.quote_char
+        return q + name.replace(q, q + q) + q
+
+    def table_ref(self, path: str) -> str:
+        """A quoted (possibly qualified) table name from ``schema.table`` style text."""
+        parts = [p.strip().strip('"`') for p in split_path(path)]
+        return ".".join(self.quote(p) for p in parts)
+
+    # --- statements --------------------------------------------------------------
+    @abstractmethod
+    def execute(self, sql: str) -> None:
+        """Run one statement (autocommit unless a transaction was begun)."""
+
+    @abstractmethod
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run a query and return all its rows (small results only)."""
+
+    def scalar(self, sql: str) -> Any:
+        """The first value of the first row (``None`` when no row)."""
+        rows = self.fetch(sql)
+        return rows[0][0] if rows else None
+
+    # --- reading -----------------------------------------------------------------
+    @abstractmethod
+    def query_schema(self, query: str, where: str) -> tuple[pa.Schema, list[Convert | None]]:
+        """The Arrow schema of ``query`` and per-column conversions (raises UnsupportedType)."""
+
+    @abstractmethod
+    def read(self, query: str, schema: pa.Schema, converts: Sequence[Convert | None],
+             batch_rows: int) -> Iterator[pa.RecordBatch]:
+        """Stream the rows of ``query`` as batches of ``schema``."""
+
+    # --- tables ------------------------------------------------------------------
+    @abstractmethod
+    def table_exists(self, path: str) -> bool:
+        """True when the table exists."""
+
+    def primary_key(self, path: str) -> list[str]:
+        """The table's primary key columns (empty when unknown)."""
+        return []
+
+    def create_table(self, path: str, schema: pa.Schema, keys: Sequence[str]) -> None:
+        """CREATE TABLE from an Arrow schema, with the primary key."""
+        columns = []
+        for f in schema:
+            key = f.name in keys
+            null = " NOT NULL" if key else ""
+            columns.append(f"{self.quote(f.name)} {ddl_type(f.type, self.dialect, key)}{null}")
+        if keys:
+            columns.append(f"PRIMARY KEY ({', '.join(self.quote(k) for k in keys)})")
+        self.execute(f"CREATE TABLE {self.table_ref(path)} ({', '.join(columns)})")
+
+    def create_database(self, path: str) -> None:
+        """Create the database/schema part of ``path`` when it has one and it is missing."""
+
+    def drop_table(self, path: str) -> None:
+        """DROP TABLE IF EXISTS."""
+        self.execute(f"DROP TABLE IF EXISTS {self.table_ref(path)}")
+
+    def truncate(self, path: str) -> None:
+        """Remove every row."""
+        self.execute(f"TRUNCATE TABLE {self.table_ref(path)}")
+
+    def has_rows(self, path: str) -> bool:
+        """True when the table holds at least one row."""
+        return bool(self.fetch(f"SELECT 1 FROM {self.table_ref(path)} LIMIT 1"))
+
+    # --- writing -----------------------------------------------------------------
+    @abstractmethod
+    def append(self, path: str, batch: pa.RecordBatch) -> None:
+        """Insert every row of ``batch`` (columns by name)."""
+
+    @abstractmethod
+    def upsert(self, path: str, batch: pa.RecordBatch, keys: Sequence[str]) -> None:
+        """Insert or update by ``keys``."""
+
+    @abstractmethod
+    def delete(self, path: str, keys_batch: pa.RecordBatch) -> None:
+        """Delete the rows whose keys are in ``keys_batch``."""
+
+    @abstractmethod
+    def run_insert(self, query: str, batch: pa.RecordBatch) -> None:
+        """Run a user ``INSERT … VALUES (?, ?)`` statement for every row."""
+
+    # --- transactions ------------------------------------------------------------
+    def begin(self) -> None:
+        """Start a transaction."""
+        self.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Commit the open transaction."""
+        self.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Roll back the open transaction."""
+        self.execute("ROLLBACK")
+
+    def begin_xa(self, xid: str) -> None:
+        """Start a transaction that will be prepared under ``xid``."""
+        self.begin()
+
+    def prepare_xa(self, xid: str) -> None:
+        """Two-phase commit, phase one: make the open transaction durable but invisible."""
+        raise ConnectorError(f"Jdbc: two-phase commit is not available for {self.dialect}")
+
+    def commit_xa(self, xid: str) -> bool:
+        """Phase two; False when no prepared transaction ``xid`` exists."""
+        raise ConnectorError(f"Jdbc: two-phase commit is not available for {self.dialect}")
+
+    def rollback_xa(self, xid: str) -> None:
+        """Discard a prepared transaction."""
+
+    def prepared_xids(self, prefix: str) -> list[str]:
+        """Ids of the prepared transactions starting with ``prefix``."""
+        return []
+
+    def close(self) -> None:
+        """Close the connection."""
+
+
+def split_path(path: str) -> list[str]:
+    """``a.b.c`` split on dots outside quotes."""
+    parts, current, quote = [], "", ""
+    for ch in path:
+        if quote:
+            current += ch
+            if ch == quote:
+                quote = ""
+        elif ch in "\"`":
+            quote = ch
+            current += ch
+        elif ch == ".":
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [p for p in parts if p]
+
+
+def open_database(target: Target) -> Database:
+    """Connect to ``target`` with the fastest path its dialect has."""
+    if target.dialect == Dialect.POSTGRES:
+        from .pg import PostgresDatabase
+        return PostgresDatabase(target)
+    if target.dialect == Dialect.MYSQL:
+        from .mysql import MysqlDatabase
+        return MysqlDatabase(target)
+    from .generic import SqlAlchemyDatabase
+    return SqlAlchemyDatabase(target)

@@ -1,0 +1,273 @@
+"""MySQL / MariaDB through PyMySQL: multi-row INSERT statements built by Arrow compute.
+
+Writes render each column to SQL literals with vectorised ``pyarrow.compute`` (escaping,
+quoting, NULL) and join them into ``INSERT … VALUES (…),(…)`` statements of a few
+thousand rows, with ``ON DUPLICATE KEY UPDATE`` for upserts: no Python loop per row.
+Reads stream with an unbuffered cursor (the driver decodes rows in Python; see README).
+Two-phase commit uses XA; a session cannot start a new XA transaction while one is
+prepared, so the connection is replaced after every ``XA PREPARE`` (the prepared
+transaction survives the disconnect on MariaDB >= 10.5 and MySQL >= 5.7).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from seatunnel_py.api import ConnectorError
+
+from .database import Database, connect_failure, missing_driver
+from .typemap import Convert, mysql_field, timedelta_to_time
+from .urls import Target
+
+ROWS_PER_STATEMENT = 5000
+UNSIGNED_FLAG = 32
+
+
+def _quoted(text: pa.Array) -> pa.Array:
+    escaped = pc.replace_substring(text, b"\\", b"\\\\")
+    escaped = pc.replace_substring(escaped, b"'", b"\\'")
+    escaped = pc.replace_substring(escaped, b"\x00", b"\\0")
+    return pc.binary_join_element_wise(pa.scalar(b"'"), escaped, pa.scalar(b"'"), pa.scalar(b""))
+
+
+def sql_literals(array: pa.Array) -> pa.Array:
+    """A binary array of SQL literals (NULL for nulls) for one column."""
+    dtype = array.type
+    if pa.types.is_null(dtype):
+        return pa.array([b"NULL"] * len(array), pa.binary())
+    if pa.types.is_boolean(dtype):
+        text = pc.if_else(array, pa.scalar(b"1"), pa.scalar(b"0"))
+    elif pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_decimal(dtype):
+        text = array.cast(pa.string()).cast(pa.binary())
+    elif pa.types.is_timestamp(dtype):
+        naive = array.cast(pa.timestamp(dtype.unit)) if dtype.tz else array
+        text = _quoted(naive.cast(pa.string()).cast(pa.binary()))
+    elif pa.types.is_date(dtype) or pa.types.is_time(dtype):
+        text = _quoted(array.cast(pa.string()).cast(pa.binary()))
+    elif pa.types.is_string(dtype) or pa.types.is_large_string(dtype):
+        text = _quoted(array.cast(pa.binary()))
+    elif pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype):
+        text = pc.binary_join_element_wise(pa.scalar(b"_binary"), _quoted(array.cast(pa.binary())), pa.scalar(b""))
+    else:
+        raise ConnectorError(f"Jdbc: cannot write Arrow type {dtype} to MySQL (cast it first)")
+    return pc.fill_null(text, pa.scalar(b"NULL"))
+
+
+def values_clause(batch: pa.RecordBatch) -> bytes:
+    """``(…),(…)`` for every row of ``batch``, built without a Python loop per row."""
+    literals = [sql_literals(col) for col in batch.columns]
+    joined = pc.binary_join_element_wise(*literals, pa.scalar(b","))
+    rows = pc.binary_join_element_wise(pa.scalar(b"("), joined, pa.scalar(b")"), pa.scalar(b""))
+    lists = pa.ListArray.from_arrays(pa.array([0, len(rows)], pa.int32()), rows)
+    return bytes(pc.binary_join(lists, b",")[0].as_py())
+
+
+def _message(exc: BaseException) -> str:
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
+    return str(args[1]) if len(args) > 1 else str(exc)
+
+
+class MysqlDatabase(Database):
+    """One PyMySQL connection (autocommit; session time zone UTC)."""
+
+    dialect = "mysql"
+    quote_char = "`"
+
+    def __init__(self, target: Target) -> None:
+        super().__init__(target)
+        try:
+            import pymysql
+        except ImportError:
+            raise missing_driver("pymysql", "MySQL/MariaDB") from None
+        self._pymysql = pymysql
+        self.conn = self._connect()
+        self.xid: str | None = None
+
+    def _connect(self) -> Any:
+        target = self.target
+        params = dict(target.params)
+        timeout = int(float(params.pop("connect_timeout", "30")))
+        try:
+            return self._pymysql.connect(
+                host=target.host or "127.0.0.1", port=target.port or 3306, user=target.user or "root",
+                password=target.password or "", database=target.database or None, autocommit=True,
+                connect_timeout=timeout, charset="utf8mb4", local_infile=True,
+                init_command="SET time_zone = '+00:00'")
+        except Exception as exc:
+            raise connect_failure(target, exc) from None
+
+    def _run(self, sql: str | bytes, cursor: Any = None) -> Any:
+        cur = cursor or self.conn.cursor()
+        try:
+            cur.execute(sql)
+        except self._pymysql.Error as exc:
+            raise ConnectorError(f"Jdbc: {self.target.display()}: {_message(exc)}") from None
+        return cur
+
+    def execute(self, sql: str) -> None:
+        """Run one statement."""
+        self._run(sql).close()
+
+    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        """All rows of a small query."""
+        cur = self._run(sql)
+        rows = list(cur.fetchall())
+        cur.close()
+        return rows
+
+    def _fields(self, cur: Any) -> list[pa.Field]:
+        out = []
+        for f in cur._result.fields:
+            out.append(mysql_field(f.name, f.type_code, f.length, f.get_column_length(), f.scale, f.charsetnr,
+                                   bool(f.flags & UNSIGNED_FLAG), self.target.display()))
+        return out
+
+    def query_schema(self, query: str, where: str) -> tuple[pa.Schema, list[Convert | None]]:
+        """Schema from a zero-row run of the query."""
+        cur = self._run(f"SELECT * FROM ({query}) AS st_q {where} LIMIT 0")
+        fields = self._fields(cur)
+        cur.close()
+        return pa.schema(fields), [None] * len(fields)
+
+    def read(self, query: str, schema: pa.Schema, converts: Sequence[Convert | None],
+             batch_rows: int) -> Iterator[pa.RecordBatch]:
+        """Stream rows with an unbuffered cursor and build a batch per ``batch_rows`` rows."""
+        conn = self._connect()
+        cur = conn.cursor(self._pymysql.cursors.SSCursor)
+        try:
+            self._run(query, cur)
+            while True:
+                rows = cur.fetchmany(batch_rows)
+                if not rows:
+                    break
+                columns = list(zip(*rows, strict=True))
+                arrays = []
+                for field, values in zip(schema, columns, strict=True):
+                    if pa.types.is_time(field.type):
+                        arrays.append(timedelta_to_time(list(values)))
+                    else:
+                        arrays.append(pa.array(values, field.type))
+                yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        finally:
+            cur.close()
+            conn.close()
+
+    # --- tables ------------------------------------------------------------------
+    def table_exists(self, path: str) -> bool:
+        """SHOW TABLES LIKE in the table's database."""
+        parts = path.replace("`", "").split(".")
+        db = f"'{parts[0]}'" if len(parts) > 1 else "DATABASE()"
+        return bool(self.scalar("SELECT count(*) FROM information_schema.tables WHERE "
+                                f"table_schema = {db} AND table_name = '{parts[-1]}'"))
+
+    def primary_key(self, path: str) -> list[str]:
+        """Primary key columns in key order."""
+        parts = path.replace("`", "").split(".")
+        db = f"'{parts[0]}'" if len(parts) > 1 else "DATABASE()"
+        rows = self.fetch("SELECT column_name FROM information_schema.key_column_usage WHERE "
+                          f"table_schema = {db} AND table_name = '{parts[-1]}' AND constraint_name = 'PRIMARY' "
+                          "ORDER BY ordinal_position")
+        return [str(r[0]) for r in rows]
+
+    def create_database(self, path: str) -> None:
+        """CREATE DATABASE IF NOT EXISTS for ``db.table``."""
+        parts = path.replace("`", "").split(".")
+        if len(parts) > 1:
+            self.execute(f"CREATE DATABASE IF NOT EXISTS {self.quote(parts[0])}")
+
+    # --- writing -----------------------------------------------------------------
+    def _insert(self, path: str, batch: pa.RecordBatch, suffix: bytes = b"", verb: str = "INSERT") -> None:
+        head = f"{verb} INTO {self.table_ref(path)} ({', '.join(self.quote(n) for n in batch.schema.names)}) VALUES "
+        for start in range(0, batch.num_rows, ROWS_PER_STATEMENT):
+            chunk = batch.slice(start, ROWS_PER_STATEMENT)
+            self._run(head.encode() + values_clause(chunk) + suffix).close()
+
+    def append(self, path: str, batch: pa.RecordBatch) -> None:
+        """Multi-row INSERT statements."""
+        self._insert(path, batch)
+
+    def upsert(self, path: str, batch: pa.RecordBatch, keys: Sequence[str]) -> None:
+        """Multi-row INSERT … ON DUPLICATE KEY UPDATE."""
+        others = [n for n in batch.schema.names if n not in keys]
+        if not others:
+            self._insert(path, batch, verb="INSERT IGNORE")
+            return
+        update = ", ".join(f"{self.quote(n)} = VALUES({self.quote(n)})" for n in others)
+        self._insert(path, batch, b" ON DUPLICATE KEY UPDATE " + update.encode())
+
+    def delete(self, path: str, keys_batch: pa.RecordBatch) -> None:
+        """DELETE … WHERE (k1, k2) IN ((…), (…))."""
+        names = ", ".join(self.quote(n) for n in keys_batch.schema.names)
+        for start in range(0, keys_batch.num_rows, ROWS_PER_STATEMENT):
+            chunk = keys_batch.slice(start, ROWS_PER_STATEMENT)
+            sql = f"DELETE FROM {self.table_ref(path)} WHERE ({names}) IN (".encode()
+            self._run(sql + values_clause(chunk) + b")").close()
+
+    def run_insert(self, query: str, batch: pa.RecordBatch) -> None:
+        """The user's statement for every row (``?`` become ``%s``; PyMySQL batches the rows)."""
+        sql = query.replace("%", "%%").replace("?", "%s")
+        rows = [tuple(r.values()) for r in batch.to_pylist()]
+        cur = self.conn.cursor()
+        try:
+            cur.executemany(sql, rows)
+        except self._pymysql.Error as exc:
+            raise ConnectorError(f"Jdbc: {self.target.display()}: {_message(exc)}") from None
+        finally:
+            cur.close()
+
+    # --- transactions ------------------------------------------------------------
+    def begin_xa(self, xid: str) -> None:
+        """XA START."""
+        self.execute(f"XA START '{xid}'")
+        self.xid = xid
+
+    def prepare_xa(self, xid: str) -> None:
+        """XA END, XA PREPARE, then a fresh connection for the next transaction."""
+        self.execute(f"XA END '{xid}'")
+        self.execute(f"XA PREPARE '{xid}'")
+        self.xid = None
+        self.conn.close()
+        self.conn = self._connect()
+
+    def commit_xa(self, xid: str) -> bool:
+        """XA COMMIT; False when the xid is not (or no longer) prepared."""
+        if xid not in self.prepared_xids(xid):
+            return False
+        self.execute(f"XA COMMIT '{xid}'")
+        return True
+
+    def rollback_xa(self, xid: str) -> None:
+        """XA ROLLBACK."""
+        self.execute(f"XA ROLLBACK '{xid}'")
+
+    def prepared_xids(self, prefix: str) -> list[str]:
+        """XA RECOVER filtered on the prefix."""
+        rows = self.fetch("XA RECOVER")
+        out = []
+        for row in rows:
+            data = row[3]
+            xid = data.decode() if isinstance(data, bytes) else str(data)
+            if xid.startswith(prefix):
+                out.append(xid)
+        return out
+
+    def rollback(self) -> None:
+        """Roll back an open XA or plain transaction."""
+        if self.xid is not None:
+            xid, self.xid = self.xid, None
+            try:
+                self.execute(f"XA END '{xid}'")
+            finally:
+                self.execute(f"XA ROLLBACK '{xid}'")
+            return
+        super().rollback()
+
+    def close(self) -> None:
+        """Close the connection."""
+        with contextlib.suppress(Exception):
+            self.conn.close()

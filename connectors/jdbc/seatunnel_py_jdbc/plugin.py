@@ -1,0 +1,20 @@
+"""Entry point of the ``seatunnel-py-jdbc`` distribution: registers the Jdbc source and sink."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from seatunnel_py.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from seatunnel_py.registry import PluginRegistrar
+
+
+@hookimpl
+def seatunnel_py_register(registry: PluginRegistrar) -> None:
+    """Register the Jdbc source and sink."""
+    from .sink import JdbcSink
+    from .source import JdbcSource
+
+    registry.add_source(JdbcSource)
+    registry.add_sink(JdbcSink)
