@@ -1,0 +1,1 @@
+"""Kafka source and sink for seatunnel-py, on confluent-kafka (librdkafka)."""
