@@ -70,11 +70,11 @@ def delete_statement(info: TableInfo, keys: list[str], rows: pa.RecordBatch, lig
     columns = [rows.column(k).to_pylist() for k in keys]
     if len(keys) == 1:
         target = quote_name(keys[0])
-        values = ", ".join(format_query_value(v) for v in columns[0])
+        values = ", ".join(str(format_query_value(v)) for v in columns[0])
     else:
         target = "(" + ", ".join(quote_name(k) for k in keys) + ")"
         tuples = zip(*columns, strict=True)
-        values = ", ".join("(" + ", ".join(format_query_value(v) for v in row) + ")" for row in tuples)
+        values = ", ".join("(" + ", ".join(str(format_query_value(v)) for v in row) + ")" for row in tuples)
     condition = f"{target} IN ({values})"
     if lightweight:
         return f"DELETE FROM {info.qualified} WHERE {condition}"

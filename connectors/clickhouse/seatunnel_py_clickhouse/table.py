@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
-from seatunnel_py.api import ConnectorError
+from seatunnel_py.api import ROW_KIND_COLUMN, ConnectorError
 
 from .client import call, qualified, quote_name, quote_string
 from .options import ClickhouseSinkOptions, DataSaveMode, SchemaSaveMode
@@ -118,7 +118,7 @@ def create_statement(opts: ClickhouseSinkOptions, schema: pa.Schema) -> str:
         "rowtype_fields": ",\n  ".join(fields),
         "rowtype_primary_key": ",\n  ".join(by_name[k] for k in keys),
         "primary_key": key_names or "tuple()",
-        "order_by": f"({key_names})" if keys else "tuple()",
+        "order_by": (key_names if len(keys) == 1 else f"({key_names})") if keys else "tuple()",
         "engine": engine, "comment": opts.comment.replace("'", "\\'"),
     }
     return re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), template)
@@ -158,7 +158,7 @@ def apply_save_modes(client: Client, opts: ClickhouseSinkOptions, schema: pa.Sch
 
 def check_columns(info: TableInfo, schema: pa.Schema) -> None:
     """Every input column must be a column of the table."""
-    missing = [n for n in schema.names if n not in info.columns]
+    missing = [n for n in schema.names if n not in info.columns and n != ROW_KIND_COLUMN]
     if missing:
         raise ConnectorError(f"Clickhouse: table {info.database}.{info.name} has no column "
                              f"{', '.join(repr(m) for m in missing)} (columns: {', '.join(info.columns)})")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from seatunnel_py_clickhouse.sink import ClickhouseSink
 from seatunnel_py_clickhouse.source import ClickhouseSource
 
-from seatunnel_py.api import PluginContext
+from seatunnel_py.api import PluginContext, split_row_kinds
 
 
 def make_sink(options: dict[str, Any], run_id: str = "r1", restored: int | None = None) -> ClickhouseSink:
@@ -19,7 +23,7 @@ def make_sink(options: dict[str, Any], run_id: str = "r1", restored: int | None 
 def write_batches(options: dict[str, Any], batches: list[pa.RecordBatch], schema: pa.Schema | None = None) -> None:
     """prepare, one writer, every batch, one checkpoint, commit: a BATCH job of one task."""
     sink = make_sink(options)
-    schema = schema or batches[0].schema
+    schema = schema or split_row_kinds(batches[0])[0].schema
     sink.prepare(schema)
     committer = sink.create_committer()
     writer = sink.create_writer(0, schema)
@@ -42,3 +46,12 @@ def read_all(source: ClickhouseSource) -> pa.Table:
         batches.extend(b for b in reader.read() if b is not None)
         reader.close()
     return pa.Table.from_batches(batches, schema=schema)
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run ``seatunnel-py`` as a separate process and capture its output."""
+    return subprocess.run([sys.executable, "-m", "seatunnel_py.cli", *map(str, args)], capture_output=True,
+                          text=True, env=dict(os.environ), timeout=timeout, cwd=ROOT, check=False)

@@ -1,0 +1,229 @@
+"""Clickhouse sink: auto-create, save modes, change data, deduplication tokens, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from ch_helpers import make_sink, run_cli, write_batches
+
+from seatunnel_py.api import ConnectorError, RowKind, attach_row_kinds
+from seatunnel_py.jobs import run_job
+
+
+def rows(ids: list[int], names: list[str] | None = None) -> pa.RecordBatch:
+    return pa.RecordBatch.from_pydict({
+        "id": pa.array(ids, pa.int64()),
+        "name": pa.array(names or [f"n{i}" for i in ids], pa.string()),
+    })
+
+
+def changes(items: list[tuple[RowKind, int, str]]) -> pa.RecordBatch:
+    data = rows([i for _, i, _ in items], [n for _, _, n in items])
+    return attach_row_kinds(data, pa.array([int(k) for k, _, _ in items], pa.int8()))
+
+
+def fake_job(write_job, clickhouse, database: str, sink_extra: str = "", rows_count: int = 5) -> Path:
+    return write_job(f"""
+        env {{ job.mode = "BATCH" }}
+        source {{
+          FakeSource {{
+            row.num = {rows_count}
+            schema = {{ fields {{ id = bigint, name = string }} }}
+          }}
+        }}
+        sink {{
+          Clickhouse {{
+            {clickhouse.hocon()}
+            database = "{database}"
+            table = "t"
+            {sink_extra}
+          }}
+        }}
+    """)
+
+
+def count(clickhouse, database: str, table: str = "t", final: bool = False) -> int:
+    suffix = " FINAL" if final else ""
+    return int(clickhouse.client().command(f"SELECT count() FROM {database}.{table}{suffix}"))
+
+
+def test_auto_create_then_append(clickhouse, database, write_job):
+    job = fake_job(write_job, clickhouse, database, 'primary_key = "id"')
+    run_job(job)
+    run_job(job, ignore_state=True)
+    client = clickhouse.client()
+    engine, sorting = client.query(f"SELECT engine, sorting_key FROM system.tables WHERE database = '{database}' "
+                                   "AND name = 't'").result_rows[0]
+    assert (engine, sorting) == ("MergeTree", "id")
+    assert count(clickhouse, database) == 10
+
+
+def test_recreate_and_drop_data(clickhouse, database, write_job):
+    client = clickhouse.client()
+    client.command(f"CREATE TABLE {database}.t (id Int64, name String, extra String) ENGINE = MergeTree ORDER BY id")
+    client.command(f"INSERT INTO {database}.t VALUES (100, 'old', 'x')")
+    run_job(fake_job(write_job, clickhouse, database, 'data_save_mode = "DROP_DATA"'))
+    assert count(clickhouse, database) == 5
+    run_job(fake_job(write_job, clickhouse, database, 'schema_save_mode = "RECREATE_SCHEMA"'), ignore_state=True)
+    columns = [r[0] for r in client.query(f"SELECT name FROM system.columns WHERE database = '{database}' "
+                                          "AND table = 't'").result_rows]
+    assert columns == ["id", "name"]
+    assert count(clickhouse, database) == 5
+
+
+def test_custom_processing_and_ignore(clickhouse, database, write_job):
+    client = clickhouse.client()
+    client.command(f"CREATE TABLE {database}.t (id Int64, name String) ENGINE = MergeTree ORDER BY id")
+    client.command(f"INSERT INTO {database}.t VALUES (1, 'keep'), (2, 'drop')")
+    extra = f'data_save_mode = "CUSTOM_PROCESSING"\n custom_sql = "DELETE FROM {database}.t WHERE id = 2"'
+    run_job(fake_job(write_job, clickhouse, database, extra))
+    assert client.query(f"SELECT countIf(name = 'keep'), countIf(name = 'drop') FROM {database}.t").result_rows \
+        == [(1, 0)]
+    run_job(fake_job(write_job, clickhouse, database, 'schema_save_mode = "IGNORE"'), ignore_state=True)
+    assert count(clickhouse, database) == 11
+
+
+@pytest.mark.slow
+def test_error_when_schema_not_exist_exits_1(clickhouse, database, write_job):
+    job = fake_job(write_job, clickhouse, database, 'schema_save_mode = "ERROR_WHEN_SCHEMA_NOT_EXIST"')
+    result = run_cli("run", job)
+    assert result.returncode == 1, result.stderr
+    assert f"Clickhouse: table {database}.t does not exist (schema_save_mode = ERROR_WHEN_SCHEMA_NOT_EXIST)" \
+        in result.stderr
+    assert clickhouse.password not in result.stderr + result.stdout
+
+
+@pytest.mark.slow
+def test_error_when_data_exists_exits_1(clickhouse, database, write_job):
+    client = clickhouse.client()
+    client.command(f"CREATE TABLE {database}.t (id Int64, name String) ENGINE = MergeTree ORDER BY id")
+    client.command(f"INSERT INTO {database}.t VALUES (1, 'x')")
+    result = run_cli("run", fake_job(write_job, clickhouse, database, 'data_save_mode = "ERROR_WHEN_DATA_EXISTS"'))
+    assert result.returncode == 1, result.stderr
+    assert f"Clickhouse: table {database}.t already has data (data_save_mode = ERROR_WHEN_DATA_EXISTS)" \
+        in result.stderr
+    assert count(clickhouse, database) == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["password", "host"])
+def test_bad_credentials_or_host_one_line_exit_1(clickhouse, database, write_job, case):
+    if case == "password":
+        extra = clickhouse.hocon().replace(f'password = "{clickhouse.password}"', 'password = "wrong-pass-123"')
+    else:
+        extra = clickhouse.hocon().replace(clickhouse.address, "127.0.0.1:1")
+    job = write_job(f"""
+        source {{ FakeSource {{ schema = {{ fields {{ id = bigint }} }} }} }}
+        sink {{ Clickhouse {{
+            {extra}
+            database = "{database}"
+            table = "t"
+        }} }}
+    """)
+    result = run_cli("run", job)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "Clickhouse" in line]
+    assert len(errors) == 1, result.stderr
+    expected = "AUTHENTICATION_FAILED" if case == "password" else "127.0.0.1:1: connection refused"
+    assert "Clickhouse: cannot connect to" in errors[0] and expected in errors[0]
+    assert "wrong-pass-123" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_options_are_config_errors(write_job, clickhouse):
+    job = write_job(f"""
+        source {{ FakeSource {{ schema = {{ fields {{ id = bigint }} }} }} }}
+        sink {{ Clickhouse {{
+            {clickhouse.hocon()}
+            database = "d"
+            table = "t"
+            support_upsert = true
+            data_save_mode = "CUSTOM_PROCESSING"
+        }} }}
+    """)
+    result = run_cli("check", job)
+    assert result.returncode == 2
+    assert "sink.Clickhouse.custom_sql: data_save_mode = CUSTOM_PROCESSING needs custom_sql" in result.stderr
+    assert "sink.Clickhouse.primary_key: support_upsert = true needs primary_key" in result.stderr
+    result = run_cli("check", write_job(job.read_text().replace("support_upsert = true", 'primary_key = "nope"')
+                                        .replace('data_save_mode = "CUSTOM_PROCESSING"', ""), "job2.conf"))
+    assert result.returncode == 2
+    assert "sink.Clickhouse.primary_key: unknown column 'nope' (input columns: id)" in result.stderr
+
+
+def test_upsert_and_delete_on_replacing_merge_tree(clickhouse, database):
+    options = clickhouse.options(database=database, table="t", primary_key="id", support_upsert=True, bulk_size=3)
+    write_batches(options, [
+        changes([(RowKind.INSERT, 1, "a"), (RowKind.INSERT, 2, "b"), (RowKind.INSERT, 3, "c")]),
+        changes([(RowKind.UPDATE_BEFORE, 1, "a"), (RowKind.UPDATE_AFTER, 1, "a1"), (RowKind.DELETE, 2, "b"),
+                 (RowKind.INSERT, 4, "d"), (RowKind.UPDATE_AFTER, 4, "d1"), (RowKind.DELETE, 3, "c"),
+                 (RowKind.INSERT, 3, "c2")]),
+    ])
+    client = clickhouse.client()
+    final = client.query(f"SELECT id, name FROM {database}.t FINAL ORDER BY id").result_rows
+    assert final == [(1, "a1"), (3, "c2"), (4, "d1")]
+    engine = client.command(f"SELECT engine_full FROM system.tables WHERE database = '{database}' AND name = 't'")
+    assert str(engine).startswith("ReplacingMergeTree(_version, _is_deleted)")
+
+
+@pytest.mark.parametrize("lightweight", [True, False])
+def test_upsert_and_delete_on_merge_tree(clickhouse, database, lightweight):
+    client = clickhouse.client()
+    client.command(f"CREATE TABLE {database}.t (id Int64, name String) ENGINE = MergeTree ORDER BY id")
+    options = clickhouse.options(database=database, table="t", primary_key="id", support_upsert=True,
+                                 allow_experimental_lightweight_delete=lightweight)
+    write_batches(options, [
+        changes([(RowKind.INSERT, 1, "a"), (RowKind.INSERT, 2, "b"), (RowKind.INSERT, 3, "c")]),
+        changes([(RowKind.UPDATE_BEFORE, 1, "a"), (RowKind.UPDATE_AFTER, 1, "a1"), (RowKind.DELETE, 2, "b"),
+                 (RowKind.INSERT, 4, "d"), (RowKind.DELETE, 3, "c"), (RowKind.INSERT, 3, "c2")]),
+    ])
+    assert client.query(f"SELECT id, name FROM {database}.t ORDER BY id").result_rows == [(1, "a1"), (3, "c2"),
+                                                                                            (4, "d")]
+
+
+def test_replayed_inserts_are_dropped(clickhouse, database):
+    """A writer restored from a checkpoint replays the same rows: nothing is inserted twice."""
+    options = clickhouse.options(database=database, table="t", bulk_size=4)
+    first = [rows(list(range(0, 10))), rows(list(range(10, 13)))]
+    after = [rows(list(range(13, 20)))]
+    sink = make_sink(options, run_id="run1")
+    sink.prepare(first[0].schema)
+    committer = sink.create_committer()
+    writer = sink.create_writer(0, first[0].schema)
+    for batch in first:
+        writer.write(batch)
+    info = writer.prepare_commit(1)  # checkpoint 1: 12 rows in 3 blocks, a tail of 1 row
+    state = writer.snapshot(1)
+    committer.commit([info])
+    for batch in after:  # 7 more rows: one block of 4 inserted, 3 buffered, then the crash
+        writer.write(batch)
+    assert count(clickhouse, database) == 17
+    # restart from checkpoint 1: the commit is repeated, the rows after it replayed
+    sink2 = make_sink(options, run_id="run2", restored=1)
+    sink2.prepare(first[0].schema)
+    committer2 = sink2.create_committer()
+    committer2.commit([info])
+    writer2 = sink2.create_writer(0, first[0].schema, state)
+    for batch in after:
+        writer2.write(batch)
+    committer2.commit([writer2.prepare_commit(2)])
+    writer2.close()
+    writer.close()
+    client = clickhouse.client()
+    assert client.query(f"SELECT count(), uniqExact(id), min(id), max(id) FROM {database}.t").result_rows \
+        == [(20, 20, 0, 19)]
+
+
+def test_table_without_dedup_window_warns(clickhouse, database, caplog):
+    clickhouse.client().command(f"CREATE TABLE {database}.t (id Int64, name String) ENGINE = MergeTree ORDER BY id")
+    sink = make_sink(clickhouse.options(database=database, table="t"))
+    sink.prepare(rows([1]).schema)
+    assert "does not deduplicate inserts" in caplog.text
+
+
+def test_missing_table_with_ignore_is_one_line(clickhouse, database):
+    sink = make_sink(clickhouse.options(database=database, table="nope", schema_save_mode="IGNORE"))
+    with pytest.raises(ConnectorError, match=rf"^Clickhouse: table {database}.nope does not exist$"):
+        sink.prepare(rows([1]).schema)
