@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-import textwrap
 import os
 import subprocess
 import sys
+import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
