@@ -57,16 +57,13 @@ def duckdb_type(dtype: pa.DataType) -> str:
     raise SqlError(f"Arrow type {dtype} has no DuckDB equivalent for a UDF signature")
 
 
-class Session:
-    """One DuckDB connection with SeaTunnel's helper macros and the plugins' UDFs."""
+class _Shared:
+    """The process-wide DuckDB database: helper macros, MURMUR64 and the plugins' UDFs, created once."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         duckdb = import_duckdb()
-        self._duckdb = duckdb
+        self.duckdb = duckdb
         self.con = duckdb.connect(":memory:")
-        self.con.execute("SET integer_division = true")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
         for macro in MACROS:
             self.con.execute(macro)
         self.con.create_function("st_murmur64", murmur64, [duckdb.sqltype("VARCHAR")],
@@ -74,10 +71,10 @@ class Session:
         self.udfs = discover(set(FUNCTIONS))
         for udf in self.udfs.values():
             self._register(udf)
-        self.lock = threading.Lock()
+        self.catalog = self._catalog()
 
     def _register(self, udf: SqlFunction) -> None:
-        duckdb = self._duckdb
+        duckdb = self.duckdb
         try:
             self.con.create_function(
                 udf.duckdb_name,
@@ -91,8 +88,7 @@ class Session:
             raise ConnectorError(f"UDF {udf.name} from {udf.distribution} cannot be registered: "
                                  f"{first_line(exc)}") from None
 
-    def catalog(self) -> Catalog:
-        """The functions this session knows."""
+    def _catalog(self) -> Catalog:
         rows = self.con.execute(
             "SELECT DISTINCT lower(function_name), function_type FROM duckdb_functions()").fetchall()
         kinds: dict[str, set[str]] = {"scalar": set(), "aggregate": set(), "window": set()}
@@ -103,6 +99,36 @@ class Session:
                 kinds[kind].add(name)
         udfs = {name: udf.duckdb_name for name, udf in self.udfs.items()}
         return Catalog(frozenset(kinds["scalar"]), frozenset(kinds["aggregate"]), frozenset(kinds["window"]), udfs)
+
+
+_shared: _Shared | None = None
+_shared_lock = threading.Lock()
+
+
+def _shared_database() -> _Shared:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = _Shared()
+        return _shared
+
+
+class Session:
+    """One DuckDB connection (a cursor on the shared database) for one transform instance."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        shared = _shared_database()
+        self._duckdb = shared.duckdb
+        self.con = shared.con.cursor()
+        self.con.execute("SET integer_division = true")
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        self._catalog = shared.catalog
+        self.lock = threading.Lock()
+
+    def catalog(self) -> Catalog:
+        """The functions this session knows (DuckDB's, the helper macros, the UDFs)."""
+        return self._catalog
 
     def register_input(self, data: pa.RecordBatch | pa.Table) -> None:
         """Make ``data`` the table the queries read."""

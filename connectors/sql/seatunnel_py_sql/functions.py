@@ -186,7 +186,7 @@ def _dateadd(a: list[Arg], t: TypeOf) -> str:
     if kind == "TIME":
         if unit in _DATE_UNITS:
             raise SqlError("DATEADD: YEAR, MONTH, WEEK and DAY cannot be added to a TIME value")
-        return f"CAST(TIMESTAMP '1970-01-01' + {a[0].sql} + {unit}(CAST({a[1].sql} AS BIGINT)) AS TIME)"
+        return f"CAST({shifted} AS TIME)"
     return shifted
 
 

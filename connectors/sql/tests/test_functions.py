@@ -1,0 +1,322 @@
+"""Sql function families in-process: values, types, nulls; plan-time schema == run-time schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from seatunnel_py.api import PluginContext, split_row_kinds
+from seatunnel_py_sql.murmur import hash64
+from seatunnel_py_sql.transform import SqlTransform
+
+SCHEMA = pa.schema([
+    pa.field("id", pa.int32()),
+    pa.field("name", pa.string()),
+    pa.field("age", pa.int64()),
+    pa.field("score", pa.float64()),
+    pa.field("price", pa.decimal128(10, 2)),
+    pa.field("day", pa.date32()),
+    pa.field("ts", pa.timestamp("us")),
+    pa.field("tm", pa.time64("us")),
+    pa.field("flag", pa.bool_()),
+    pa.field("raw", pa.binary()),
+    pa.field("tags", pa.list_(pa.string())),
+    pa.field("nums", pa.list_(pa.int32())),
+], metadata={b"seatunnel.table_id": b"shop.users"})
+
+
+def batch() -> pa.RecordBatch:
+    return pa.RecordBatch.from_pydict({
+        "id": [1, 2],
+        "name": ["Joy Ding", None],
+        "age": [20, 33],
+        "score": [2.5, -1.25],
+        "price": [decimal.Decimal("12.30"), decimal.Decimal("-4.00")],
+        "day": [dt.date(2024, 1, 31), dt.date(2023, 12, 25)],
+        "ts": [dt.datetime(2024, 1, 31, 13, 34, 45, 123000), dt.datetime(2023, 12, 25, 0, 0, 1)],
+        "tm": [dt.time(13, 34, 45), dt.time(0, 0, 1)],
+        "flag": [True, False],
+        "raw": [b"Hi", b""],
+        "tags": [["a", "b"], []],
+        "nums": [[3, 1, 2], None],
+    }, schema=SCHEMA)
+
+
+def transform(query: str) -> SqlTransform:
+    return SqlTransform(SqlTransform.options_model.model_validate({"query": query}), PluginContext(label="transform.Sql"))
+
+
+def run(query: str, data: pa.RecordBatch | None = None) -> pa.RecordBatch:
+    """Plan on the schema, bind, apply, like the engine; the batch must match the declared schema."""
+    data = batch() if data is None else data
+    plain, _ = split_row_kinds(data)
+    sql = transform(query)
+    declared = sql.output_schema(plain.schema)
+    sql.bind(plain.schema)
+    out = sql.apply(data)
+    assert out is not None
+    out_data, _ = split_row_kinds(out)
+    assert out_data.schema.equals(declared, check_metadata=True), f"{out_data.schema}\n!=\n{declared}"
+    return out
+
+
+def first(query: str, data: pa.RecordBatch | None = None) -> dict[str, Any]:
+    out = run(query, data)
+    return {name: out.column(name)[0].as_py() for name in out.schema.names}
+
+
+def column(query: str, name: str = "v") -> list[Any]:
+    return run(query).column(name).to_pylist()
+
+
+# --- string ------------------------------------------------------------------------------
+
+STRING_CASES = [
+    ("ASCII('Hi')", 72, pa.int32()),
+    ("BIT_LENGTH(name)", 64, pa.int64()),
+    ("BIT_LENGTH(raw)", 16, pa.int64()),
+    ("CHAR_LENGTH(name)", 8, pa.int64()),
+    ("LENGTH('héllo')", 5, pa.int64()),
+    ("OCTET_LENGTH('héllo')", 6, pa.int64()),
+    ("CHAR(65)", "A", pa.string()),
+    ("CHR(97)", "a", pa.string()),
+    ("CONCAT(name, '_', NULL, id)", "Joy Ding_1", pa.string()),
+    ("CONCAT_WS(',', name, NULL, 'x')", "Joy Ding,x", pa.string()),
+    ("CONCAT_WS(NULL, 'a', 'b')", "ab", pa.string()),
+    ("RAWTOHEX('Hi')", "00480069", pa.string()),
+    ("RAWTOHEX(raw)", "4869", pa.string()),
+    ("HEXTORAW('00480069')", "Hi", pa.string()),
+    ("INSERT(name, 1, 3, 'Ann')", "Ann Ding", pa.string()),
+    ("LOWER(name) || UCASE('x') || LCASE('Y') || UPPER('z')", "joy dingXyZ", pa.string()),
+    ("LEFT(name, 3) || '|' || RIGHT(name, 4)", "Joy|Ding", pa.string()),
+    ("LOCATE('Ding', name)", 5, pa.int32()),
+    ("LOCATE('i', 'Ding Ding', 4)", 7, pa.int32()),
+    ("LOCATE('i', 'Ding Ding', -1)", 7, pa.int32()),
+    ("LOCATE('zz', name)", 0, pa.int32()),
+    ("INSTR(name, 'y')", 3, pa.int32()),
+    ("POSITION('D', name)", 5, pa.int32()),
+    ("LPAD(id, 4, '0')", "0001", pa.string()),
+    ("LPAD('abcdef', 3)", "abc", pa.string()),
+    ("RPAD('ab', 4)", "ab  ", pa.string()),
+    ("RPAD('ab', 5, '-')", "ab---", pa.string()),
+    ("LTRIM('  a ')", "a ", pa.string()),
+    ("RTRIM('xxaxx', 'x')", "xxa", pa.string()),
+    ("TRIM('  a ')", "a", pa.string()),
+    ("TRIM('xxaxx', 'x')", "a", pa.string()),
+    ("REGEXP_REPLACE('Hello    World', ' +', ' ')", "Hello World", pa.string()),
+    ("REGEXP_REPLACE('Hello WWWWorld', 'w+', 'W', 'i')", "Hello World", pa.string()),
+    ("REGEXP_REPLACE(name, '(\\w+) (\\w+)', '$2, $1')", "Ding, Joy", pa.string()),
+    ("REGEXP_LIKE('Hello    World', '[A-Z ]*', 'i')", True, pa.bool_()),
+    ("REGEXP_LIKE(name, '^ding')", False, pa.bool_()),
+    ("REGEXP_SUBSTR('2020-10-01', '\\d{4}')", "2020", pa.string()),
+    ("REGEXP_SUBSTR('2020-10-01', '(\\d{4})-(\\d{2})-(\\d{2})', 1, 1, NULL, 2)", "10", pa.string()),
+    ("REGEXP_SUBSTR('a1b22c333', '\\d+', 1, 3)", "333", pa.string()),
+    ("REPEAT('ab', 3)", "ababab", pa.string()),
+    ("REPLACE(name, ' ')", "JoyDing", pa.string()),
+    ("REPLACE(name, 'Ding', 'Dong')", "Joy Dong", pa.string()),
+    ("SPLIT('a,b,,c,,', ',')", ["a", "b", "", "c"], pa.list_(pa.string())),
+    ("SOUNDEX('Robert')", "R163", pa.string()),
+    ("SOUNDEX('Tymczak')", "T522", pa.string()),
+    ("SOUNDEX('Ashcraft')", "A261", pa.string()),
+    ("SOUNDEX('Pfister')", "P236", pa.string()),
+    ("SPACE(3)", "   ", pa.string()),
+    ("SUBSTRING('[Hello]', 2)", "Hello]", pa.string()),
+    ("SUBSTR('hour', 3, 2)", "ur", pa.string()),
+    ("SUBSTRING('hello', -3)", "llo", pa.string()),
+    ("TO_CHAR(ts, 'yyyy-MM-dd HH:mm:ss')", "2024-01-31 13:34:45", pa.string()),
+    ("TO_CHAR(flag)", "true", pa.string()),
+    ("TO_CHAR(id)", "1", pa.string()),
+    ("TRANSLATE('Hello world', 'eo', 'EO')", "HEllO wOrld", pa.string()),
+    ("MURMUR64('hello')", hash64(b"hello"), pa.int64()),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected", "dtype"), STRING_CASES, ids=[c[0] for c in STRING_CASES])
+def test_string_functions(expression: str, expected: Any, dtype: pa.DataType) -> None:
+    out = run(f"select {expression} as v from dual")
+    assert out.schema.field("v").type == dtype
+    assert out.column("v")[0].as_py() == expected
+
+
+def test_string_functions_keep_nulls() -> None:
+    row = run("select upper(name) a, lpad(name, 3) b, regexp_replace(name, 'x', 'y') c, soundex(name) d, "
+              "concat(name, 'x') e, locate('a', name) f, murmur64(name) g from dual").slice(1).to_pylist()[0]
+    assert row == {"a": None, "b": None, "c": None, "d": None, "e": "x", "f": None, "g": None}
+
+
+def test_murmur64_is_murmur3_x64_128_first_long() -> None:
+    # MurmurHash3_x64_128 (seed 0) of "hello" begins with bytes 02 9b bd 41 b3 a7 d8 cb; Guava's asLong()
+    # reads the first 8 bytes little-endian
+    assert hash64(b"hello").to_bytes(8, "little", signed=True).hex() == "029bbd41b3a7d8cb"
+    assert hash64(b"") == 0
+
+
+# --- numeric -----------------------------------------------------------------------------
+
+NUMERIC_CASES = [
+    ("ABS(score * -2)", 5.0, pa.float64()),
+    ("ABS(-3)", 3, pa.int32()),
+    ("ACOS(1)", 0.0, pa.float64()),
+    ("ARRAY_MAX(nums)", 3, pa.int32()),
+    ("ARRAY_MIN(nums)", 1, pa.int32()),
+    ("ASIN(0) + ATAN(0) + SIN(0) + SINH(0) + TAN(0) + TANH(0)", 0.0, pa.float64()),
+    ("COS(0) + COSH(0)", 2.0, pa.float64()),
+    ("ROUND(COT(1), 4)", 0.6421, pa.float64()),
+    ("MOD(age, 7)", 6, pa.int64()),
+    ("MOD(-7, 3)", -1, pa.int32()),
+    ("CEIL(score)", 3.0, pa.float64()),
+    ("CEILING(price)", decimal.Decimal("13"), pa.decimal128(10, 0)),
+    ("FLOOR(score)", 2.0, pa.float64()),
+    ("EXP(0)", 1.0, pa.float64()),
+    ("LN(1)", 0.0, pa.float64()),
+    ("LOG(2, 8)", 3.0, pa.float64()),
+    ("LOG(1)", 0.0, pa.float64()),
+    ("LOG10(1000)", 3.0, pa.float64()),
+    ("ROUND(RADIANS(180), 5)", 3.14159, pa.float64()),
+    ("SQRT(16)", 4.0, pa.float64()),
+    ("ROUND(PI(), 2)", 3.14, pa.float64()),
+    ("POWER(2, 10)", 1024.0, pa.float64()),
+    ("RAND() < 1 AND RANDOM() >= 0", True, pa.bool_()),
+    ("ROUND(score)", 3.0, pa.float64()),
+    ("ROUND(price, 1)", decimal.Decimal("12.3"), pa.decimal128(10, 1)),
+    ("SIGN(score)", 1, pa.int32()),
+    ("TRUNC(3.789, 2)", 3.78, pa.float64()),
+    ("TRUNCATE(-3.7)", -3.0, pa.float64()),
+    ("TRIM_SCALE(price)", "12.3", pa.string()),
+    ("TRIM_SCALE(CAST(5.00 AS DECIMAL(4, 2)))", "5", pa.string()),
+    ("age / 7", 2, pa.int64()),
+    ("score / 2", 1.25, pa.float64()),
+    ("age % 7 + id * 2 - 1", 7, pa.int64()),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected", "dtype"), NUMERIC_CASES, ids=[c[0] for c in NUMERIC_CASES])
+def test_numeric_functions(expression: str, expected: Any, dtype: pa.DataType) -> None:
+    out = run(f"select {expression} as v from dual")
+    assert out.schema.field("v").type == dtype
+    assert out.column("v")[0].as_py() == expected
+
+
+# --- date and time -----------------------------------------------------------------------
+
+DATETIME_CASES = [
+    ("DATEADD(day, 1, 'MONTH')", dt.date(2024, 2, 29), pa.date32()),
+    ("DATEADD(day, -1, 'YEAR')", dt.date(2023, 1, 31), pa.date32()),
+    ("TIMESTAMPADD(ts, 2, 'HOUR')", dt.datetime(2024, 1, 31, 15, 34, 45, 123000), pa.timestamp("us")),
+    ("DATEADD(day, 3, 'HOUR')", dt.datetime(2024, 1, 31, 3), pa.timestamp("us")),
+    ("DATEADD(tm, 30, 'MINUTE')", dt.time(14, 4, 45), pa.time64("us")),
+    ("DATEDIFF(day, CAST('2024-03-01' AS DATE), 'DAY')", 30, pa.int64()),
+    ("DATEDIFF(CAST('2023-12-31' AS DATE), day, 'YEAR')", 1, pa.int64()),
+    ("DATEDIFF(ts, CAST('2024-01-31 15:00:00' AS TIMESTAMP), 'HOUR')", 2, pa.int64()),
+    ("DATE_TRUNC(ts, 'DAY')", dt.datetime(2024, 1, 31), pa.timestamp("us")),
+    ("DATE_TRUNC(day, 'MONTH')", dt.datetime(2024, 1, 1), pa.timestamp("us")),
+    ("DAYNAME(day)", "Wednesday", pa.string()),
+    ("MONTHNAME(ts)", "January", pa.string()),
+    ("DAY_OF_MONTH(day)", 31, pa.int32()),
+    ("DAY_OF_WEEK(day)", 3, pa.int32()),
+    ("DAY_OF_YEAR(CAST('2024-12-31' AS DATE))", 366, pa.int32()),
+    ("EXTRACT(YEAR FROM ts)", 2024, pa.int32()),
+    ("EXTRACT(SECOND FROM ts)", 45, pa.int32()),
+    ("FORMATDATETIME(ts, 'yyyy-MM-dd HH:mm:ss.SSS')", "2024-01-31 13:34:45.123", pa.string()),
+    ("FORMATDATETIME(day, 'dd/MM/yy EEE')", "31/01/24 Wed", pa.string()),
+    ("FORMATDATETIME(tm, 'HH:mm')", "13:34", pa.string()),
+    ("HOUR(ts)", 13, pa.int32()),
+    ("MINUTE(ts)", 34, pa.int32()),
+    ("SECOND(tm)", 45, pa.int32()),
+    ("MONTH(day)", 1, pa.int32()),
+    ("QUARTER(day)", 1, pa.int32()),
+    ("WEEK(day)", 5, pa.int32()),
+    ("YEAR(ts)", 2024, pa.int32()),
+    ("IS_DATE('2021-04-08 13:34:45', 'yyyy-MM-dd HH:mm:ss')", True, pa.bool_()),
+    ("IS_DATE('2021-13-08', 'yyyy-MM-dd')", False, pa.bool_()),
+    ("PARSEDATETIME('2021-04-08 13:34:45', 'yyyy-MM-dd HH:mm:ss')", dt.datetime(2021, 4, 8, 13, 34, 45),
+     pa.timestamp("us")),
+    ("TO_DATE('08/04/2021', 'dd/MM/yyyy')", dt.date(2021, 4, 8), pa.date32()),
+    ("PARSEDATETIME('13:34', 'HH:mm')", dt.time(13, 34), pa.time64("us")),
+    ("FROM_UNIXTIME(1672502400, 'yyyy-MM-dd HH:mm:ss', 'UTC+8')", "2023-01-01 00:00:00", pa.string()),
+    ("FROM_UNIXTIME(1672502400, 'yyyy-MM-dd HH:mm:ss', 'UTC')", "2022-12-31 16:00:00", pa.string()),
+    ("FROM_UNIXTIME(1672502400, 'yyyy-MM-dd', 'Asia/Shanghai')", "2023-01-01", pa.string()),
+    ("CAST(ts AT TIME ZONE 'UTC' AS TIMESTAMP) = ts", True, pa.bool_()),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected", "dtype"), DATETIME_CASES, ids=[c[0] for c in DATETIME_CASES])
+def test_datetime_functions(expression: str, expected: Any, dtype: pa.DataType) -> None:
+    out = run(f"select {expression} as v from dual")
+    assert out.schema.field("v").type == dtype
+    assert out.column("v")[0].as_py() == expected
+
+
+def test_current_date_time_and_timestamp_are_now() -> None:
+    before = dt.datetime.now()
+    row = first("select CURRENT_DATE a, CURRENT_TIME b, CURRENT_TIMESTAMP c, NOW() d, CURRENT_DATE() e from dual")
+    after = dt.datetime.now()
+    assert row["a"] in (before.date(), after.date()) and row["e"] == row["a"]
+    assert before - dt.timedelta(seconds=5) <= row["c"] <= after + dt.timedelta(seconds=5)
+    assert isinstance(row["b"], dt.time) and row["d"] == row["c"]
+
+
+# --- system ------------------------------------------------------------------------------
+
+SYSTEM_CASES = [
+    ("CAST(id AS STRING)", "1", pa.string()),
+    ("CAST(id AS VARCHAR)", "1", pa.string()),
+    ("CAST('12' AS INT)", 12, pa.int32()),
+    ("CAST('12' AS INTEGER)", 12, pa.int32()),
+    ("CAST(id AS LONG)", 1, pa.int64()),
+    ("CAST(id AS BIGINT)", 1, pa.int64()),
+    ("CAST(id AS BYTE)", 1, pa.int8()),
+    ("CAST(score AS FLOAT)", 2.5, pa.float32()),
+    ("CAST(age AS DOUBLE)", 20.0, pa.float64()),
+    ("CAST(score AS DECIMAL(10, 2))", decimal.Decimal("2.50"), pa.decimal128(10, 2)),
+    ("CAST('2024-01-31 13:34:45' AS TIMESTAMP)", dt.datetime(2024, 1, 31, 13, 34, 45), pa.timestamp("us")),
+    ("CAST(ts AS DATE)", dt.date(2024, 1, 31), pa.date32()),
+    ("CAST('13:34:45' AS TIME)", dt.time(13, 34, 45), pa.time64("us")),
+    ("CAST(name AS BYTES)", b"Joy Ding", pa.binary()),
+    ("CAST('true' AS BOOLEAN)", True, pa.bool_()),
+    ("CAST('0' AS BOOLEAN)", False, pa.bool_()),
+    ("TRY_CAST(name AS INT)", None, pa.int32()),
+    ("TRY_CAST('7' AS LONG)", 7, pa.int64()),
+    ("COALESCE(NULL, name, 'x')", "Joy Ding", pa.string()),
+    ("IFNULL(NULL, 'Unknown')", "Unknown", pa.string()),
+    ("NULLIF(name, 'Joy Ding')", None, pa.string()),
+    ("IFNULL(NULLIF(name, 'Joy Ding'), 'NULL')", "NULL", pa.string()),
+    ("MULTI_IF(age < 18, 'child', age < 30, 'young', 'old')", "young", pa.string()),
+    ("CASE WHEN name IN ('Joy Ding') THEN 1 ELSE 0 END", 1, pa.int32()),
+    ("CASE WHEN name NOT IN ('Joy Ding') THEN 1 ELSE 0 END", 0, pa.int32()),
+    ("CASE WHEN flag THEN 'y' ELSE 'n' END", "y", pa.string()),
+    ("CASE age WHEN 20 THEN 'twenty' ELSE 'other' END", "twenty", pa.string()),
+    ("name LIKE 'Joy%' AND name NOT LIKE '_x%'", True, pa.bool_()),
+    ("name IS NOT NULL AND tags IS NOT NULL", True, pa.bool_()),
+    ("name || '!' || id", "Joy Ding!1", pa.string()),
+    ("LENGTH(UUID())", 36, pa.int64()),
+    ("ARRAY(1, 2, 3)", [1, 2, 3], pa.list_(pa.int32())),
+    ("ARRAY('c_1', 2, 3.12)", ["c_1", "2", "3.12"], pa.list_(pa.string())),
+    ("ARRAY(name, 'x')", ["Joy Ding", "x"], pa.list_(pa.string())),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected", "dtype"), SYSTEM_CASES, ids=[c[0] for c in SYSTEM_CASES])
+def test_system_functions(expression: str, expected: Any, dtype: pa.DataType) -> None:
+    out = run(f"select {expression} as v from dual")
+    assert out.schema.field("v").type == dtype
+    assert out.column("v")[0].as_py() == expected
+
+
+def test_uuid_differs_per_row() -> None:
+    values = column("select UUID() as v from dual")
+    assert len(set(values)) == 2
+
+
+def test_cast_failure_is_a_one_line_run_time_error() -> None:
+    from seatunnel_py.api import ConnectorError
+
+    sql = transform("select CAST(name AS INT) as v from dual")
+    sql.bind(SCHEMA)
+    with pytest.raises(ConnectorError) as info:
+        sql.apply(batch())
+    assert "Joy Ding" in str(info.value) and "\n" not in str(info.value)
