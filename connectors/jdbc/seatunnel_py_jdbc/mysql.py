@@ -67,6 +67,14 @@ def values_clause(batch: pa.RecordBatch) -> bytes:
     return bytes(pc.binary_join(lists, b",")[0].as_py())
 
 
+def _column(values: Sequence[Any], dtype: pa.DataType) -> pa.Array:
+    """One column of driver values (ints for booleans and unsigned bigints are cast)."""
+    try:
+        return pa.array(values, dtype)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(values).cast(dtype)
+
+
 def _message(exc: BaseException) -> str:
     args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
     return str(args[1]) if len(args) > 1 else str(exc)
@@ -123,8 +131,11 @@ class MysqlDatabase(Database):
     def _fields(self, cur: Any) -> list[pa.Field]:
         out = []
         for f in cur._result.fields:
-            out.append(mysql_field(f.name, f.type_code, f.length, f.get_column_length(), f.scale, f.charsetnr,
-                                   bool(f.flags & UNSIGNED_FLAG), self.target.display()))
+            unsigned = bool(f.flags & UNSIGNED_FLAG)
+            # DECIMAL display length counts the sign and the point
+            precision = f.length - (1 if f.scale else 0) - (0 if unsigned else 1)
+            out.append(mysql_field(f.name, f.type_code, f.length, precision, f.scale, f.charsetnr,
+                                   unsigned, self.target.display()))
         return out
 
     def query_schema(self, query: str, where: str) -> tuple[pa.Schema, list[Convert | None]]:
@@ -151,7 +162,7 @@ class MysqlDatabase(Database):
                     if pa.types.is_time(field.type):
                         arrays.append(timedelta_to_time(list(values)))
                     else:
-                        arrays.append(pa.array(values, field.type))
+                        arrays.append(_column(values, field.type))
                 yield pa.RecordBatch.from_arrays(arrays, schema=schema)
         finally:
             cur.close()
