@@ -12,7 +12,6 @@ from seatunnel_py.api import ConnectorError
 from .client import describe, kafka, make_client
 from .options import KafkaSourceOptions, StartMode
 
-METADATA_TIMEOUT = 10.0
 INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state", "__share_group_state")
 
 
@@ -39,6 +38,7 @@ class OffsetCatalog:
         self._admin = make_client("admin", admin_config, self._secrets)
         self._consumer_config = consumer_config
         self._consumer: Any = None
+        self.timeout = min(options.poll_timeout / 1000, 30.0)
         read_committed = str(consumer_config.get("isolation.level", "read_committed")) == "read_committed"
         self._isolation = (kafka().IsolationLevel.READ_COMMITTED if read_committed
                            else kafka().IsolationLevel.READ_UNCOMMITTED)
@@ -51,7 +51,7 @@ class OffsetCatalog:
         """Every partition of the configured topics (or of the topics matching the pattern)."""
         ck = kafka()
         try:
-            metadata = self._admin.list_topics(timeout=METADATA_TIMEOUT)
+            metadata = self._admin.list_topics(timeout=self.timeout)
         except ck.KafkaException as exc:
             raise self._fail("list topics", exc) from None
         topics = metadata.topics
@@ -76,7 +76,7 @@ class OffsetCatalog:
         request = {ck.TopicPartition(r.topic, r.partition): spec for r in refs}
         try:
             futures = self._admin.list_offsets(request, isolation_level=self._isolation,
-                                               request_timeout=METADATA_TIMEOUT)
+                                               request_timeout=self.timeout)
             return {PartitionRef(tp.topic, tp.partition): int(f.result().offset) for tp, f in futures.items()}
         except ck.KafkaException as exc:
             raise self._fail("list offsets", exc) from None
@@ -114,7 +114,7 @@ class OffsetCatalog:
         ck = kafka()
         try:
             tps = self.consumer().committed([ck.TopicPartition(r.topic, r.partition) for r in refs],
-                                            timeout=METADATA_TIMEOUT)
+                                            timeout=self.timeout)
         except ck.KafkaException as exc:
             raise self._fail("read the offsets of consumer group "
                              f"{self.options.consumer_group!r}", exc) from None

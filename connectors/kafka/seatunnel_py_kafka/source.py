@@ -29,8 +29,11 @@ from .options import KafkaSourceOptions
 
 log = logging.getLogger(__name__)
 
-IDLE_WAIT = 0.5
-"""Seconds a reader waits for messages before yielding ``None`` (the engine may stop or checkpoint)."""
+IDLE_WAIT = {True: 0.5, False: 0.1}
+"""Seconds a reader waits for messages before yielding ``None``, BATCH (True) and STREAMING (False).
+
+A STREAMING task interleaves the reads of all its partitions, so an idle one must not
+hold up the others for long."""
 
 
 class KafkaSplitReader(SplitReader):
@@ -68,9 +71,10 @@ class KafkaSplitReader(SplitReader):
         end = self._end
         idle_since = time.monotonic()
         patience = self._options.poll_timeout / 1000
+        wait = IDLE_WAIT[self._source.context.bounded]
         while True:
             try:
-                messages = consumer.consume(num_messages=size, timeout=IDLE_WAIT)
+                messages = consumer.consume(num_messages=size, timeout=wait)
             except kafka().KafkaException as exc:
                 raise self._failure(describe(exc)) from None
             if self._latch.error is not None:
