@@ -54,7 +54,7 @@ def reduce_changes(data: pa.RecordBatch, kinds: pa.Array | None,
     n = data.num_rows
     index = pa.array(np.arange(n, dtype=np.int64))
     grouped = pa.table([*(data.column(k) for k in keys), index], names=[*keys, "__i"])
-    last = grouped.group_by(keys, use_threads=False).aggregate([("__i", "max")]).column("__i_max")
+    last = grouped.group_by(keys, use_threads=False).aggregate([("__i", "max")]).column("__i_max").combine_chunks()
     if len(last) != n:  # duplicates: keep the last change of every key, in input order
         order = pc.sort_indices(last)
         taken = pc.take(last, order)
