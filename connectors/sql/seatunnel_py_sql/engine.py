@@ -136,10 +136,7 @@ class Session:
 
     def type_of(self, sql: str, source: str) -> str:
         """DuckDB's type for the expression ``sql`` over ``source``."""
-        try:
-            rows = self.con.execute(f"DESCRIBE SELECT {sql} FROM {source}").fetchall()
-        except self._duckdb.Error as exc:
-            raise SqlError(first_line(exc)) from None
+        rows = self.con.execute(f"DESCRIBE SELECT {sql} FROM {source}").fetchall()
         return str(rows[0][1]) if rows else "NULL"
 
     def run(self, sql: str) -> pa.Table:

@@ -138,10 +138,11 @@ def _trim(name: str) -> Callable[[list[Arg], TypeOf], str]:
 def _to_char(a: list[Arg], t: TypeOf) -> str:
     if len(a) == 1:
         return f"CAST({a[0].sql} AS VARCHAR)"
+    pattern = _java_format(a, 1, "TO_CHAR")
     kind = t(a[0].sql)
-    if kind in ("DATE", "TIMESTAMP", "TIME", "TIMESTAMP WITH TIME ZONE") or kind.startswith("TIMESTAMP"):
+    if kind in ("DATE", "TIME") or kind.startswith("TIMESTAMP"):
         value = a[0].sql if kind != "TIME" else f"(DATE '1970-01-01' + {a[0].sql})"
-        return f"strftime({value}, {_java_format(a, 1, 'TO_CHAR')})"
+        return f"strftime({value}, {pattern})"
     raise SqlError(f"TO_CHAR with a format works on dates, times and timestamps (got {kind})")
 
 
@@ -203,9 +204,10 @@ def _date_trunc(a: list[Arg], t: TypeOf) -> str:
 
 
 def _formatdatetime(a: list[Arg], t: TypeOf) -> str:
+    pattern = _java_format(a, 1, "FORMATDATETIME")
     kind = t(a[0].sql)
     value = a[0].sql if kind != "TIME" else f"(DATE '1970-01-01' + {a[0].sql})"
-    return f"strftime({value}, {_java_format(a, 1, 'FORMATDATETIME')})"
+    return f"strftime({value}, {pattern})"
 
 
 def _parsedatetime(a: list[Arg], t: TypeOf) -> str:

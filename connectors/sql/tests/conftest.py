@@ -33,7 +33,7 @@ def assert_block(expected: dict[str, tuple[str, Any]], rows: int, plugin_input: 
     """An Assert sink checking each column's type and value (``None``: the value is null) and the row count."""
     rules = []
     for name, (field_type, value) in expected.items():
-        check = "{ rule_type = NULL }" if value is None else f"{{ rule_type = NOT_NULL, equals_to = {hocon(value)} }}"
+        check = '{ rule_type = "NULL" }' if value is None else f"{{ rule_type = NOT_NULL, equals_to = {hocon(value)} }}"
         rules.append(f"{{ field_name = {hocon(name)}, field_type = {hocon(field_type)}, field_value = [ {check} ] }}")
     return (f'Assert {{ plugin_input = "{plugin_input}", rules {{\n'
             f"  row_rules = [ {{ rule_type = MIN_ROW, rule_value = {rows} }}, {{ rule_type = MAX_ROW, rule_value = {rows} }} ]\n"

@@ -8,10 +8,10 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-
-from seatunnel_py.api import PluginContext, split_row_kinds
 from seatunnel_py_sql.murmur import hash64
 from seatunnel_py_sql.transform import SqlTransform
+
+from seatunnel_py.api import PluginContext, split_row_kinds
 
 SCHEMA = pa.schema([
     pa.field("id", pa.int32()),
