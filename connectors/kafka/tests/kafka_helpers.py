@@ -125,8 +125,7 @@ def produce_json(topic: str, rows: Sequence[dict[str, Any]], partition: int | No
 def kcat_read(topic: str, fmt: str = "%s\\n", read_committed: bool = False, extra: Sequence[str] = ()) -> list[str]:
     """Every message of ``topic`` as kcat prints it with ``-f fmt`` (one line per message)."""
     args = ["kcat", "-b", BROKER, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", fmt, *extra]
-    if read_committed:
-        args += ["-X", "isolation.level=read_committed"]
+    args += ["-X", f"isolation.level={'read_committed' if read_committed else 'read_uncommitted'}"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     return [line for line in done.stdout.split("\n") if line]
