@@ -64,6 +64,8 @@ class _Shared:
         duckdb = import_duckdb()
         self.duckdb = duckdb
         self.con = duckdb.connect(":memory:")
+        # one thread per query: parallelism comes from the pipeline tasks, each with its own cursor
+        self.con.execute("SET threads = 1")
         for macro in MACROS:
             self.con.execute(macro)
         self.con.create_function("st_murmur64", murmur64, [duckdb.sqltype("VARCHAR")],
@@ -89,7 +91,11 @@ class _Shared:
                                  f"{first_line(exc)}") from None
 
     def _catalog(self) -> Catalog:
-        rows = self.con.execute(
+        udfs = {name: udf.duckdb_name for name, udf in self.udfs.items()}
+        return Catalog(udfs, self._function_sets)
+
+    def _function_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        rows = self.con.cursor().execute(
             "SELECT DISTINCT lower(function_name), function_type FROM duckdb_functions()").fetchall()
         kinds: dict[str, set[str]] = {"scalar": set(), "aggregate": set(), "window": set()}
         for name, kind in rows:
@@ -97,8 +103,7 @@ class _Shared:
                 kinds["scalar"].add(name)
             elif kind in kinds:
                 kinds[kind].add(name)
-        udfs = {name: udf.duckdb_name for name, udf in self.udfs.items()}
-        return Catalog(frozenset(kinds["scalar"]), frozenset(kinds["aggregate"]), frozenset(kinds["window"]), udfs)
+        return frozenset(kinds["scalar"]), frozenset(kinds["aggregate"]), frozenset(kinds["window"])
 
 
 _shared: _Shared | None = None
@@ -116,13 +121,11 @@ def _shared_database() -> _Shared:
 class Session:
     """One DuckDB connection (a cursor on the shared database) for one transform instance."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self) -> None:
         shared = _shared_database()
         self._duckdb = shared.duckdb
         self.con = shared.con.cursor()
         self.con.execute("SET integer_division = true")
-        if threads:
-            self.con.execute(f"SET threads = {int(threads)}")
         self._catalog = shared.catalog
         self.lock = threading.Lock()
 

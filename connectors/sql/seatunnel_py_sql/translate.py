@@ -27,15 +27,39 @@ RESERVED = {
 """Words never read as column names."""
 
 
-@dataclass(frozen=True)
 class Catalog:
-    """What functions DuckDB and the installed UDFs offer (names in lower case)."""
+    """What functions DuckDB and the installed UDFs offer (names in lower case).
 
-    scalar: frozenset[str]
-    aggregate: frozenset[str]
-    window: frozenset[str]
-    udfs: dict[str, str]
-    """SeaTunnel name (upper case) → the name registered in DuckDB."""
+    DuckDB's own function list is read only when a query calls a function that is
+    neither SeaTunnel's nor a UDF (it costs a catalog query).
+    """
+
+    def __init__(self, udfs: dict[str, str],
+                 load: Callable[[], tuple[frozenset[str], frozenset[str], frozenset[str]]]) -> None:
+        self.udfs = udfs
+        """SeaTunnel name (upper case) → the name registered in DuckDB."""
+        self._load = load
+        self._sets: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+
+    def _get(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        if self._sets is None:
+            self._sets = self._load()
+        return self._sets
+
+    @property
+    def scalar(self) -> frozenset[str]:
+        """DuckDB scalar functions and macros."""
+        return self._get()[0]
+
+    @property
+    def aggregate(self) -> frozenset[str]:
+        """DuckDB aggregate functions."""
+        return self._get()[1]
+
+    @property
+    def window(self) -> frozenset[str]:
+        """DuckDB window functions."""
+        return self._get()[2]
 
 
 @dataclass(frozen=True)
