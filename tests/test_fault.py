@@ -61,7 +61,7 @@ def test_batch_job_killed_and_restarted_writes_every_row_exactly_once(
     job = write_job(BATCH_JOB.format(sink=f'LocalFile {{ path = "{out}", file_format_type = parquet }}'))
     kill_at_random(job, state, rng, 1.0, 3.5)
     done = start(job, state=state)
-    stdout, stderr = done.communicate(timeout=120)
+    _, stderr = done.communicate(timeout=120)
     assert done.returncode == 0, stderr
     assert sorted(committed_ids(out)) == list(range(1, 12001))  # 2 readers × 6000 rows, none twice
 

@@ -22,6 +22,7 @@ no source of this port fills them yet, so they are null, not an error.
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -44,7 +45,11 @@ KEYS: dict[str, pa.DataType] = {
 }
 """The metadata keys and the type of their columns."""
 
-_SHORT = pa.array([kind.short for kind in sorted(RowKind)], pa.string())
+@functools.cache
+def _short_kinds() -> pa.Array:
+    """Short row-kind names by kind number (built on first use: ``pa.array`` at import time
+    makes pyarrow import pandas when it is installed, half a second of every start-up)."""
+    return pa.array([kind.short for kind in sorted(RowKind)], pa.string())
 
 
 class MetadataOptions(PluginOptions):
@@ -106,7 +111,7 @@ class MetadataTransform(Planned[_Plan], Transform[MetadataOptions]):
         rows = batch.num_rows
         database, table = split_table_id(table_id(batch))
         if key == "RowKind":
-            return pc.take(_SHORT, row_kinds_or_insert(batch))
+            return pc.take(_short_kinds(), row_kinds_or_insert(batch))
         if key in ("Database", "Table"):
             return pa.repeat(pa.scalar(database if key == "Database" else table, pa.string()), rows)
         return pa.nulls(rows, KEYS[key])

@@ -134,5 +134,10 @@ class ObjectStateStore(StateStore):
         stop.set()
         renewer.join(timeout=5)
         path = self._path(job_name, "lock.json")
-        if self._read(path) is not None:
+        raw = self._read(path)
+        try:
+            held = json.loads(raw) if raw is not None else {}
+        except ValueError:
+            held = {}
+        if held.get("owner") == owner_id():  # never remove a lease another run took over
             self._fs.delete_file(path)

@@ -162,7 +162,15 @@ class SqlStateStore(StateStore):
         with contextlib.suppress(Exception):
             if hasattr(held, "fileno"):
                 fcntl.flock(held.fileno(), fcntl.LOCK_UN)
-            held.close()  # closing the connection drops the advisory lock / GET_LOCK
+                held.close()
+                return
+            if self._engine.dialect.name == "postgresql":
+                held.execute(self._sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key(job_name)})
+            else:
+                held.execute(self._sa.text("SELECT RELEASE_LOCK(:k)"), {"k": f"seatunnel-py:{job_name}"[:64]})
+            held.commit()
+        with contextlib.suppress(Exception):
+            held.invalidate()  # really close it (not back to the pool), so no lock can outlive the run
 
     def close(self) -> None:
         for job_name in list(self._locks):
