@@ -25,12 +25,20 @@ def kafka() -> ModuleType:
     return confluent_kafka
 
 
+class _ClientLog:
+    """librdkafka's log lines, at debug level: failures reach the user as one ``ConnectorError`` line."""
+
+    def log(self, level: int, message: str, *args: Any) -> None:
+        """Called by confluent-kafka's ``logger`` hook."""
+        log.debug(message, *args)
+
+
 def base_config(bootstrap_servers: str, kafka_config: Mapping[str, Any], **defaults: Any) -> dict[str, Any]:
     """``defaults`` overridden by the translated ``kafka.config``, then the brokers."""
     config: dict[str, Any] = dict(defaults)
     config.update(translate(kafka_config))
     config["bootstrap.servers"] = bootstrap_servers
-    config.setdefault("logger", log)
+    config.setdefault("logger", _ClientLog())
     return config
 
 

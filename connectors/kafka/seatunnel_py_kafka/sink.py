@@ -53,6 +53,8 @@ class KafkaWriter(SinkWriter):
         self._transaction_id: str | None = None
         self._router: Router | None = None
         self._written = 0
+        if self._transactional:  # fence now: aborts what a dead writer of this task left open
+            self._producer = self._open()
 
     def _open(self) -> Any:
         config = self._sink.producer_config(self._delivery, self._errors)
@@ -98,8 +100,8 @@ class KafkaWriter(SinkWriter):
         if self._options.semantics == Semantics.NON:
             return None
         self._flush()
-        if not self._transactional or self._producer is None:
-            return None
+        if not self._transactional or self._producer is None or self._written == 0:
+            return None  # an empty transaction stays open for the next checkpoint
         assert self._transaction_id is not None
         info: CommitInfo = {"transactional_id": self._transaction_id, "checkpoint_id": checkpoint_id,
                             "rows": self._written}
