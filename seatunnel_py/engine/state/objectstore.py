@@ -136,8 +136,8 @@ class ObjectStateStore(StateStore):
         path = self._path(job_name, "lock.json")
         raw = self._read(path)
         try:
-            held = json.loads(raw) if raw is not None else {}
+            lease: dict[str, Any] = json.loads(raw) if raw is not None else {}
         except ValueError:
-            held = {}
-        if held.get("owner") == owner_id():  # never remove a lease another run took over
+            lease = {}
+        if lease.get("owner") == owner_id():  # never remove a lease another run took over
             self._fs.delete_file(path)
