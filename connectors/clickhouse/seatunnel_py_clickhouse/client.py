@@ -46,9 +46,17 @@ def describe_error(exc: BaseException) -> str:
     return line[:400] + ("…" if len(line) > 400 else "")
 
 
+def _quiet_driver_logs() -> None:
+    """The driver and urllib3 log retries and failures we report ourselves in one line."""
+    if not log.isEnabledFor(logging.DEBUG):
+        for name in ("clickhouse_connect", "urllib3"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def connect(opts: ConnectionOptions, database: str | None = None, settings: dict[str, Any] | None = None) -> Client:
     """A client for the first host that answers (``ConnectorError`` naming every host otherwise)."""
     driver = _driver()
+    _quiet_driver_logs()
     config = {**{k: v for k, v in opts.clickhouse_config.items()}, **(settings or {})}
     problems = []
     for host, port in opts.hosts():

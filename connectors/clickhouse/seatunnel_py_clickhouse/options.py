@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from seatunnel_py.api import OptionEnum, OptionError, PluginOptions, option
+from seatunnel_py.types import SchemaError, TableSchema, parse_schema
 
 DEFAULT_CREATE_TEMPLATE = """CREATE TABLE IF NOT EXISTS `${database}`.`${table}` (
 ${rowtype_fields}
@@ -149,6 +150,13 @@ class ClickhouseSourceOptions(ConnectionOptions):
     split_size: int = option(2**31 - 1, "table_path: rows per split; a partition with more rows is read as "
                              "several key ranges in parallel", alias="split.size", gt=0)
     database: str | None = option(None, "seatunnel-py: database the sql runs in")
+    schema_: dict[str, Any] | None = option(
+        None, "seatunnel-py: declared schema { fields { name = type } }; results are cast to it and "
+        "check/plan need no server (without it the schema is asked of the server)", alias="schema")
+
+    def table_schema(self) -> TableSchema | None:
+        """The declared schema (``None`` when not declared); ``SchemaError`` when bad."""
+        return None if self.schema_ is None else parse_schema(self.schema_)
 
     def table_parts(self) -> tuple[str, str]:
         """``table_path`` as (database, table)."""
@@ -163,6 +171,10 @@ class ClickhouseSourceOptions(ConnectionOptions):
             errors.append(OptionError("sql", "set sql or table_path"))
         if self.table_path is not None and not self.table_parts()[1]:
             errors.append(OptionError("table_path", "expected database.table"))
+        try:
+            self.table_schema()
+        except SchemaError as exc:
+            errors.append(OptionError(("schema", *exc.path), exc.message))
         if self.sql and (self.filter_query or self.partition_list):
             name = "filter_query" if self.filter_query else "partition_list"
             errors.append(OptionError(name, f"{name} applies to table_path, not to sql (put it in the query)"))

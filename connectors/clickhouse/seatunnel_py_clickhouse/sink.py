@@ -117,7 +117,7 @@ class ClickhouseWriter(SinkWriter):
         head, rest = table.slice(0, count), table.slice(count)
         self._buffer = rest.to_batches()
         self._buffered = rest.num_rows
-        return head.combine_chunks()
+        return head
 
     def _flush(self, count: int, token: bool = True) -> None:
         rows = self._take(count)

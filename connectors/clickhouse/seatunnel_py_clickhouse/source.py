@@ -7,9 +7,9 @@ from collections.abc import Generator, Iterator
 
 import pyarrow as pa
 
-from seatunnel_py.api import Capability, PluginContext, Source, Split, SplitReader, State
+from seatunnel_py.api import Capability, DataError, PluginContext, Source, Split, SplitReader, State
 
-from .client import call, connect, failing_as, qualified, quote_string
+from .client import call, connect, failing_as, qualified, quote_name, quote_string
 from .options import ClickhouseSourceOptions
 
 
@@ -41,13 +41,30 @@ class ClickhouseReader(SplitReader):
                 for block in stream:
                     table = block if isinstance(block, pa.Table) else pa.Table.from_batches([block])
                     if table.schema != schema:
-                        table = table.cast(schema)
+                        table = self._conform(table, schema)
                     for batch in table.to_batches(max_chunksize=opts.batch_size):
                         if batch.num_rows:
                             yield batch
             self._finished = True
         finally:
             client.close()
+
+    @staticmethod
+    def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+        """The result's columns cast to the declared schema (``DataError`` naming the column that does not fit)."""
+        missing = [n for n in schema.names if n not in table.column_names]
+        if missing:
+            raise DataError(f"Clickhouse: the query has no column {missing[0]!r} of the declared schema "
+                            f"(it has: {', '.join(table.column_names)})")
+        arrays = []
+        for field in schema:
+            column = table.column(field.name)
+            try:
+                arrays.append(column if column.type == field.type else column.cast(field.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise DataError(f"Clickhouse: column {field.name!r} ({column.type}) does not fit the declared "
+                                f"type {field.type}: {exc}") from None
+        return pa.Table.from_arrays(arrays, schema=schema)
 
     def snapshot(self) -> State:
         """``{"finished": bool}``: a finished split is not read again; an unfinished one from its start."""
@@ -83,11 +100,17 @@ class ClickhouseSource(Source[ClickhouseSourceOptions]):
         if opts.sql and opts.sql.strip():
             return opts.sql.strip().rstrip(";")
         database, table = opts.table_parts()
-        return f"SELECT * FROM {qualified(database, table)}"
+        declared = opts.table_schema()
+        columns = ", ".join(quote_name(n) for n in declared.schema.names) if declared else "*"
+        return f"SELECT {columns} FROM {qualified(database, table)}"
 
     def output_schema(self) -> pa.Schema:
-        """The query's columns, asked of the server with ``LIMIT 0`` (the only place that knows them)."""
+        """The declared ``schema``, else the query's columns asked of the server with ``LIMIT 0``."""
         if self._schema is None:
+            declared = self.options.table_schema()
+            if declared is not None:
+                self._schema = declared.schema.remove_metadata()
+                return self._schema
             client = connect(self.options, self.options.database)
             try:
                 table = call("cannot read the schema", client.query_arrow,
