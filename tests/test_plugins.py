@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from seatunnel_py.api.capabilities import SINK_GUARANTEES, Capability
 from seatunnel_py.plugins import build_registry
 from seatunnel_py.registry import DuplicatePluginError, PluginKind
 
@@ -16,7 +17,7 @@ from .conftest import ROOT, run_cli
 
 EXAMPLE = Path(__file__).parent / "plugin_example"
 BUILTINS = EntryPoint("builtins", "seatunnel_py.builtins.plugin", "seatunnel_py")
-HEAVY = ("confluent_kafka", "clickhouse_connect", "sqlalchemy", "psycopg", "pymysql", "duckdb", "chdb")
+HEAVY = ("confluent_kafka", "clickhouse_connect", "sqlalchemy", "psycopg", "pymysql", "duckdb", "chdb", "pandas")
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,11 @@ def test_every_registered_plugin_documents_its_options() -> None:
         assert cls.description, f"{plugin.name} has no description"
         assert cls.__doc__, f"{plugin.name} has no docstring"
         assert cls.capabilities, f"{plugin.name} declares no capabilities"
+        if plugin.kind == PluginKind.SINK:
+            declared = [c for c in SINK_GUARANTEES if c in cls.capabilities]
+            assert declared, f"sink {plugin.name} declares no delivery guarantee"
+        if plugin.kind == PluginKind.SOURCE:
+            assert cls.capabilities & {Capability.BOUNDED, Capability.UNBOUNDED}, f"{plugin.name} runs in no mode"
         for name, field in cls.options_model.model_fields.items():
             assert field.description, f"{plugin.name}.{field.alias or name} has no description"
 

@@ -36,3 +36,26 @@ class Capability(str, Enum):
     """Source or sink: carries several tables in one plugin (rows tagged with their table id)."""
     STATELESS = "stateless"
     """Transform: output of a batch depends on that batch only."""
+
+
+SINK_GUARANTEES = (Capability.EXACTLY_ONCE, Capability.AT_LEAST_ONCE, Capability.NO_GUARANTEE)
+"""The delivery guarantees a sink declares: one, or several when its options choose (Kafka's ``semantics``)."""
+
+
+def guarantee_of(kind: str, capabilities: frozenset[Capability]) -> str:
+    """What a plugin promises across crashes, in words (``plugins show``, the reference pages).
+
+    Sinks: their delivery guarantee. Sources: whether they resume from a checkpoint and
+    in which modes they run. Transforms: whether they are stateless.
+    """
+    if kind == "sink":
+        declared = [c.value for c in SINK_GUARANTEES if c in capabilities]
+        if len(declared) > 1:
+            return " or ".join(declared) + " (chosen by its options)"
+        return declared[0] if declared else "not declared (assume no guarantee)"
+    if kind == "source":
+        pairs = (("BATCH", Capability.BOUNDED), ("STREAMING", Capability.UNBOUNDED))
+        modes = [mode for mode, needed in pairs if needed in capabilities]
+        resumes = "resumes from checkpoints" if Capability.RESUMABLE in capabilities else "does not resume (re-reads)"
+        return f"{resumes}; modes: {', '.join(modes) or 'none'}"
+    return "stateless" if Capability.STATELESS in capabilities else "keeps state"

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic_core import PydanticUndefined
 
+from ..api.capabilities import guarantee_of
 from ..registry import PluginKind, RegisteredPlugin
 
 COMMON = {
@@ -89,12 +90,19 @@ def capabilities_text(plugin: RegisteredPlugin) -> str:
     return ", ".join(sorted(c.value for c in plugin.cls.capabilities)) or "-"
 
 
+def guarantee_text(plugin: RegisteredPlugin) -> str:
+    """The plugin's delivery guarantee (sinks) or resume behaviour (sources), in words."""
+    return guarantee_of(plugin.kind.value, plugin.cls.capabilities)
+
+
 def render_text(plugin: RegisteredPlugin) -> str:
     """What ``plugins show NAME`` prints."""
     lines = [f"{plugin.name} ({plugin.kind.value}, from {plugin.distribution})"]
     if plugin.cls.description:
         lines.append(f"  {plugin.cls.description}")
     lines.append(f"  capabilities: {capabilities_text(plugin)}")
+    label = "delivery guarantee" if plugin.kind.value == "sink" else "checkpoints"
+    lines.append(f"  {label}: {guarantee_text(plugin)}")
     lines.append("  options:")
     for doc in option_docs(plugin):
         flag = "  [secret]" if doc.secret else ""
@@ -121,7 +129,9 @@ def render_markdown(plugin: RegisteredPlugin) -> str:
     if doc and doc.splitlines()[0].rstrip(".") != plugin.cls.description:
         for paragraph in doc.split("\n\n"):
             lines += [" ".join(line.strip() for line in paragraph.splitlines()), ""]
+    label = "Delivery guarantee" if plugin.kind.value == "sink" else "Checkpoints"
     lines += [f"Package: `{package}`. Capabilities: {capabilities_text(plugin)}.", "",
+              f"{label}: {guarantee_text(plugin)}.", "",
               "| option | type | default | description |", "|---|---|---|---|"]
     for option in option_docs(plugin):
         secret = " (secret: never printed)" if option.secret else ""
@@ -141,9 +151,10 @@ def render_index(plugins: list[RegisteredPlugin]) -> str:
     """The index page of docs/reference."""
     lines = ["# Plugin reference", "",
              "Generated from the option models by `seatunnel-py plugins docs` (`make docs`); do not edit.", "",
-             "| kind | plugin | capabilities |", "|---|---|---|"]
+             "| kind | plugin | guarantee | capabilities |", "|---|---|---|---|"]
     for plugin in plugins:
-        lines.append(f"| {plugin.kind.value} | [{plugin.name}]({page_name(plugin)}) | {capabilities_text(plugin)} |")
+        lines.append(f"| {plugin.kind.value} | [{plugin.name}]({page_name(plugin)}) | {guarantee_text(plugin)} "
+                     f"| {capabilities_text(plugin)} |")
     return "\n".join(lines) + "\n"
 
 
