@@ -51,7 +51,8 @@ def read_all(source: ClickhouseSource) -> pa.Table:
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def run_cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str | Path, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """Run ``seatunnel-py`` as a separate process and capture its output."""
     return subprocess.run([sys.executable, "-m", "seatunnel_py.cli", *map(str, args)], capture_output=True,
-                          text=True, env=dict(os.environ), timeout=timeout, cwd=ROOT, check=False)
+                          text=True, env={**os.environ, **(env or {})}, timeout=timeout, cwd=ROOT, check=False)
