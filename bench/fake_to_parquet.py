@@ -1,6 +1,7 @@
 """Scenario: FakeSource → Copy → LocalFile parquet, against a plain pyarrow script.
 
-Run by ``bench/run.py`` as ``python fake_to_parquet.py {engine|baseline} ROWS OUT [PARALLELISM]``;
+Run by ``bench/run.py`` as
+``python fake_to_parquet.py {engine|baseline} ROWS OUT [PARALLELISM [CHECKPOINT_INTERVAL_MS]]``;
 prints one JSON line with the rows written and the wall-clock seconds.
 """
 
@@ -25,10 +26,11 @@ FIELDS = """
 """
 
 
-def job_text(rows: int, out: Path, parallelism: int) -> str:
-    """The job the engine runs."""
+def job_text(rows: int, out: Path, parallelism: int, interval_ms: int | None = None) -> str:
+    """The job the engine runs (with periodic checkpoints when ``interval_ms`` is given)."""
+    checkpoints = f", checkpoint.interval = {interval_ms}" if interval_ms else ""
     return f"""
-env {{ job.mode = "BATCH", parallelism = {parallelism} }}
+env {{ job.mode = "BATCH", parallelism = {parallelism}{checkpoints} }}
 source {{
   FakeSource {{
     row.num = {rows // parallelism}
@@ -46,14 +48,16 @@ sink {{
 """
 
 
-def run_engine(rows: int, out: Path, parallelism: int) -> int:
-    """Run the job through ``run_job`` (what the CLI does, minus printing)."""
+def run_engine(rows: int, out: Path, parallelism: int, interval_ms: int | None = None) -> int:
+    """Run the job through ``run_job`` (what the CLI does, minus printing), state in a temporary folder."""
     from seatunnel_py import run_job
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.conf"
-        path.write_text(job_text(rows, out, parallelism))
-        result = run_job(path)
+        path.write_text(job_text(rows, out, parallelism, interval_ms))
+        result = run_job(path, state_store=str(Path(tmp) / "state"))
+        if interval_ms:
+            print(f"checkpoints: {result.checkpoints}", file=sys.stderr)
     return result.metrics.written_rows
 
 
@@ -92,8 +96,9 @@ def main() -> None:
     """Entry point of one measured process."""
     mode, rows, out = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
     parallelism = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    interval_ms = int(sys.argv[5]) if len(sys.argv) > 5 else None
     started = time.perf_counter()
-    written = run_engine(rows, out, parallelism) if mode == "engine" else run_baseline(rows, out)
+    written = run_engine(rows, out, parallelism, interval_ms) if mode == "engine" else run_baseline(rows, out)
     seconds = time.perf_counter() - started
     size = sum(f.stat().st_size for f in out.rglob("*.parquet"))
     print(json.dumps({"rows": written, "seconds": seconds, "bytes": size}))

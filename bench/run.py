@@ -69,7 +69,22 @@ def fake_to_parquet(rows: int, tmp: Path) -> list[Measurement]:
     return runs
 
 
-SCENARIOS = {"fake_to_parquet": fake_to_parquet}
+def checkpoint_cost(rows: int, tmp: Path) -> list[Measurement]:
+    """The core scenario at parallelism 1 without periodic checkpoints (the baseline) and with one a second."""
+    script = str(HERE / "fake_to_parquet.py")
+    runs = []
+    for label, extra in (
+        ("engine, final checkpoint only", []),
+        ("engine, checkpoint every 1 s", ["1000"]),
+        ("engine, checkpoint every 0.2 s", ["200"]),
+    ):
+        out = tmp / label.replace(" ", "_").replace(",", "").replace(".", "")
+        runs.append(measure(label, [script, "engine", str(rows), str(out), "1", *extra]))
+        shutil.rmtree(out, ignore_errors=True)
+    return runs
+
+
+SCENARIOS = {"fake_to_parquet": fake_to_parquet, "checkpoint_cost": checkpoint_cost}
 
 
 def main() -> None:
