@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 
 from seatunnel_py.api import (
@@ -16,19 +17,33 @@ from seatunnel_py.api import (
     Transform,
     attach_row_kinds,
     has_row_kinds,
+    split_row_kinds,
 )
 from seatunnel_py.api.rowkind import ROW_KIND_TYPE
 
 from .functions import SqlError
 from .options import SqlOptions
 from .query import parse_query
+from .translate import POSITION
 
 if TYPE_CHECKING:
     from .engine import Session
-    from .translate import Translation
+    from .translate import Projection, Translation
 
 log = logging.getLogger(__name__)
 PRIMARY_KEY = b"seatunnel.primary_key"
+_positions: dict[int, pa.Array] = {}
+
+
+def _with_positions(data: pa.RecordBatch) -> pa.RecordBatch:
+    """``data`` with a last column holding each row's position (the arrays are cached per length)."""
+    n = data.num_rows
+    positions = _positions.get(n)
+    if positions is None:
+        positions = pa.array(np.arange(n, dtype=np.int64))
+        if len(_positions) < 64:
+            _positions[n] = positions
+    return data.append_column(POSITION, positions)
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,36 @@ class SqlTransform(Transform[SqlOptions]):
             dup = sorted({n for n in out.names if out.names.count(n) > 1})
             raise OptionError("query", f"two output columns are named {dup[0]!r} (give one an alias with AS)")
         out = _same_zone_types(out, schema)
+        projection = translation.projection
+        if projection is not None:
+            out = self._projected_schema(projection, schema, out, session)
         return _Plan(out.with_metadata(_metadata(out, schema)), translation, session, columns)
+
+    @staticmethod
+    def _projected_schema(projection: Projection, schema: pa.Schema, full: pa.Schema, session: Session) -> pa.Schema:
+        """Bare columns keep the input's field (type, nullability); computed ones are DuckDB's."""
+        from .engine import explain
+
+        if projection.computed is not None:
+            probe = _empty(schema, with_kinds=False)
+            if projection.filtered:
+                probe = probe.append_column(POSITION, pa.array([], pa.int64()))
+            session.register_input(probe)
+            try:
+                computed = session.run(projection.computed).schema
+            except session.error as exc:
+                raise OptionError("query", explain(exc, schema.names)) from None
+            if computed.names[:1] == [POSITION]:
+                computed = computed.remove(0)
+        fields = []
+        next_computed = 0
+        for i, item in enumerate(projection.items):
+            if item is None:
+                fields.append(computed.field(next_computed).with_name(full.field(i).name))
+                next_computed += 1
+            else:
+                fields.append(schema.field(item[0]).with_name(item[1]))
+        return pa.schema(fields)
 
     def output_schema(self, input_schema: pa.Schema) -> pa.Schema:
         """The query's columns, with the input's table id."""
@@ -131,6 +175,8 @@ class SqlTransform(Transform[SqlOptions]):
     def apply(self, batch: pa.RecordBatch) -> pa.RecordBatch | None:
         """Run the query over ``batch``; row kinds travel with their rows."""
         plan = self._plan if self._plan is not None else self._bind_late(batch.schema)
+        if plan.translation.projection is not None:
+            return self._apply_projection(plan, plan.translation.projection, batch)
         with_kinds = has_row_kinds(batch)
         session = plan.session
         with session.lock:
@@ -150,6 +196,48 @@ class SqlTransform(Transform[SqlOptions]):
         columns = [c if c.type == f.type else c.cast(f.type) for c, f in zip(columns, plan.schema, strict=True)]
         out = pa.RecordBatch.from_arrays(columns, schema=plan.schema)
         return attach_row_kinds(out, out_kinds)
+
+    def _apply_projection(self, plan: _Plan, projection: Projection, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """Bare columns from the batch (taken at the kept positions), the rest from DuckDB."""
+        data, kinds = split_row_kinds(batch)
+        computed: list[pa.Array] = []
+        positions: pa.Array | None = None
+        if projection.computed is not None:
+            table = self._run(plan, _with_positions(data) if projection.filtered else data, projection.computed)
+            computed = [c.combine_chunks() if c.num_chunks != 1 else c.chunk(0) for c in table.columns]
+            if projection.filtered:
+                positions = computed.pop(0)
+                if len(positions) == data.num_rows:
+                    positions = None  # every row kept, in order: the input columns are reused as they are
+        columns: list[pa.Array] = []
+        pending = iter(computed)
+        for item, field in zip(projection.items, plan.schema, strict=True):
+            if item is None:
+                column = next(pending)
+                columns.append(column if column.type == field.type else column.cast(field.type))
+            else:
+                column = data.column(item[0])
+                columns.append(column if positions is None else column.take(positions))
+        if positions is not None and kinds is not None:
+            kinds = kinds.take(positions)
+        rows = len(positions) if positions is not None else data.num_rows
+        if columns:
+            out = pa.RecordBatch.from_arrays(columns, schema=plan.schema)
+        else:
+            out = pa.RecordBatch.from_pylist([], schema=plan.schema)
+        assert out.num_rows == rows
+        return attach_row_kinds(out, kinds)
+
+    def _run(self, plan: _Plan, data: pa.RecordBatch, sql: str) -> pa.Table:
+        session = plan.session
+        with session.lock:
+            session.register_input(data)
+            try:
+                return session.run(sql)
+            except session.error as exc:
+                from .engine import explain
+
+                raise ConnectorError(f"Sql query failed: {explain(exc, plan.columns)}") from None
 
     def _bind_late(self, schema: pa.Schema) -> _Plan:
         self._plan = self._make_plan(schema)

@@ -18,6 +18,8 @@ from .tokens import Kind, Token, join, matching_paren, quote_identifier, quote_s
 
 INPUT = "__st_input__"
 """Name of the registered input batch inside DuckDB."""
+POSITION = "__st_position__"
+"""Column added to the input on the fast path: the row's position in the batch."""
 
 RESERVED = {
     "SELECT", "FROM", "WHERE", "AND", "OR", "NOT", "IN", "IS", "NULL", "TRUE", "FALSE", "CASE", "WHEN",
@@ -63,11 +65,26 @@ class Catalog:
 
 
 @dataclass(frozen=True)
+class Projection:
+    """The fast path for queries without lateral views: bare columns are taken from the input
+    batch as they are, DuckDB computes only the other items (and which rows pass WHERE).
+    """
+
+    items: list[tuple[int, str] | None]
+    """Per output item: ``(input column index, output name)`` for a bare column, ``None`` for a computed one."""
+    computed: str | None
+    """``SELECT [position,] <computed items> FROM input [WHERE …]``; ``None`` when DuckDB has nothing to do."""
+    filtered: bool
+    """True when ``computed`` starts with the input position of each row kept (there is a WHERE)."""
+
+
+@dataclass(frozen=True)
 class Translation:
     """The DuckDB queries for a SeaTunnel query: without and with the row-kind column."""
 
     plain: str
     with_row_kinds: str
+    projection: Projection | None = None
 
 
 def suggest(name: str, candidates: list[str]) -> str:
@@ -112,9 +129,17 @@ class Translator:
         self.source = source
         items = self.select_items()
         where = f" WHERE {self.expr(q.where)}" if q.where else ""
-        plain = f"SELECT {items} FROM {source}{where}"
-        kinds = f"SELECT {items}, {quote_identifier(ROW_KIND_COLUMN)} FROM {source}{where}"
-        return Translation(plain, kinds)
+        listed = ", ".join(sql for sql, _ in items)
+        plain = f"SELECT {listed} FROM {source}{where}"
+        kinds = f"SELECT {listed}, {quote_identifier(ROW_KIND_COLUMN)} FROM {source}{where}"
+        projection = None
+        if not q.laterals:
+            computed = [sql for sql, column in items if column is None]
+            if where:
+                computed.insert(0, quote_identifier(POSITION))
+            query = f"SELECT {', '.join(computed)} FROM {source}{where}" if computed else None
+            projection = Projection([column for _, column in items], query, bool(where))
+        return Translation(plain, kinds, projection)
 
     def type_of(self, sql: str) -> str:
         """DuckDB's type name for ``sql`` over the current source."""
@@ -122,27 +147,57 @@ class Translator:
 
     # --- select list --------------------------------------------------------------------
 
-    def select_items(self) -> str:
-        out = []
+    def select_items(self) -> list[tuple[str, tuple[int, str] | None]]:
+        """Every output item as DuckDB SQL, with ``(input index, name)`` when it is a bare input column."""
+        out: list[tuple[str, tuple[int, str] | None]] = []
         for item in split_top_level(self.query.select):
             if not item:
                 raise SqlError("empty item in the select list (two commas in a row?)")
             if len(item) == 1 and item[0].is_op("*"):
-                out.append(self.star())
+                out.extend(self.star())
             elif len(item) == 3 and item[1].is_op(".") and item[2].is_op("*"):
                 if not self.is_table(item[0]):
                     raise SqlError(f"unknown table {item[0].value!r} in {join(item)} "
                                    f"(the input is {self.query.table!r})")
-                out.append(self.star())
+                out.extend(self.star())
             else:
-                out.append(self.expr(item))
-        return ", ".join(out)
+                out.append((self.expr(item), self.bare_column(item)))
+        return out
 
-    def star(self) -> str:
+    def bare_column(self, item: list[Token]) -> tuple[int, str] | None:
+        """``(input index, output name)`` for ``col``, ``col AS name``, ``col name``, ``table.col …``."""
+        if len(item) >= 3 and item[1].is_op(".") and self.is_table(item[0]) \
+                and item[0].value.lower() not in self.columns:
+            item = item[2:]
+        if not item or item[0].kind not in (Kind.WORD, Kind.QUOTED) or item[0].upper in RESERVED:
+            return None
+        if len(item) == 1:
+            alias = None
+        elif len(item) == 2 and item[1].kind in (Kind.WORD, Kind.QUOTED) and item[1].upper not in RESERVED:
+            alias = item[1].value
+        elif len(item) == 3 and item[1].is_word("AS") and item[2].kind in (Kind.WORD, Kind.QUOTED):
+            alias = item[2].value
+        else:
+            return None
+        if item[0].kind == Kind.WORD and item[0].upper in KEYWORD_FUNCTIONS:
+            return None
+        found = self.columns.get(item[0].value.lower())
+        if found is None or found[1] is None:
+            return None
+        index = self.schema.get_field_index(found[0])
+        if index < 0:
+            return None
+        return index, alias if alias is not None else found[0]
+
+    def star(self) -> list[tuple[str, tuple[int, str] | None]]:
         names = [name for name, _ in self.columns.values()]
         if not names:
             raise SqlError("SELECT * over an input without columns")
-        return ", ".join(quote_identifier(n) for n in names)
+        out: list[tuple[str, tuple[int, str] | None]] = []
+        for name in names:
+            index = self.schema.get_field_index(name)
+            out.append((quote_identifier(name), (index, name) if index >= 0 and not self.query.laterals else None))
+        return out
 
     def is_table(self, token: Token) -> bool:
         if token.kind not in (Kind.WORD, Kind.QUOTED):
