@@ -30,7 +30,7 @@ install: $(VENV)/.installed  ## create .venv and install the core and every conn
 install-test: $(VENV)/.installed-test  ## install what the tests need
 
 demo: install  ## run the quick-start job (no servers needed)
-	$(VENV)/bin/seatunnel-py run configs/quickstart.conf
+	$(VENV)/bin/seatunnel-py run --ignore-state configs/quickstart.conf
 
 lint: install-test  ## ruff and mypy
 	$(VENV)/bin/ruff check .
