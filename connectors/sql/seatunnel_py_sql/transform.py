@@ -52,6 +52,13 @@ class _Plan:
     translation: Translation
     session: Session
     columns: list[str]
+    input_metadata: dict[bytes, bytes] | None
+
+    def tagged(self, out: pa.RecordBatch, batch: pa.RecordBatch) -> pa.RecordBatch:
+        """``out`` with the table id of ``batch`` (multi-table inputs change it from batch to batch)."""
+        if batch.schema.metadata == self.input_metadata:
+            return out
+        return out.replace_schema_metadata(_metadata(out.schema, batch.schema))
 
 
 def _data_schema(schema: pa.Schema) -> pa.Schema:
@@ -136,7 +143,7 @@ class SqlTransform(Transform[SqlOptions]):
         projection = translation.projection
         if projection is not None:
             out = self._projected_schema(projection, schema, out, session)
-        return _Plan(out.with_metadata(_metadata(out, schema)), translation, session, columns)
+        return _Plan(out.with_metadata(_metadata(out, schema)), translation, session, columns, schema.metadata)
 
     @staticmethod
     def _projected_schema(projection: Projection, schema: pa.Schema, full: pa.Schema, session: Session) -> pa.Schema:
@@ -195,7 +202,7 @@ class SqlTransform(Transform[SqlOptions]):
         columns = [c.combine_chunks() if c.num_chunks != 1 else c.chunk(0) for c in table.columns]
         columns = [c if c.type == f.type else c.cast(f.type) for c, f in zip(columns, plan.schema, strict=True)]
         out = pa.RecordBatch.from_arrays(columns, schema=plan.schema)
-        return attach_row_kinds(out, out_kinds)
+        return attach_row_kinds(plan.tagged(out, batch), out_kinds)
 
     def _apply_projection(self, plan: _Plan, projection: Projection, batch: pa.RecordBatch) -> pa.RecordBatch:
         """Bare columns from the batch (taken at the kept positions), the rest from DuckDB."""
@@ -226,7 +233,7 @@ class SqlTransform(Transform[SqlOptions]):
         else:
             out = pa.RecordBatch.from_pylist([], schema=plan.schema)
         assert out.num_rows == rows
-        return attach_row_kinds(out, kinds)
+        return attach_row_kinds(plan.tagged(out, batch), kinds)
 
     def _run(self, plan: _Plan, data: pa.RecordBatch, sql: str) -> pa.Table:
         session = plan.session

@@ -255,3 +255,34 @@ def test_each_instance_has_its_own_session() -> None:
     one = first.apply(people())
     two = second.apply(people().slice(0, 2))
     assert one is not None and two is not None and one.num_rows == 4 and two.num_rows == 2
+
+
+def test_bare_columns_keep_their_input_field() -> None:
+    """Selected as they are, columns keep type and nullability (DuckDB would widen or rename them)."""
+    schema = pa.schema([pa.field("id", pa.int64(), nullable=False), pa.field("n", pa.uint32()),
+                        pa.field("ts", pa.timestamp("us", tz="UTC")), pa.field("s", pa.string())])
+    data = pa.RecordBatch.from_pydict({"id": [1, 2, 3], "n": [7, 8, 9], "ts": [0, 1, 2], "s": ["a", "b", None]},
+                                      schema=schema)
+    out = run("select id, n as m, ts, upper(s) as s from fake where n > 7", data)
+    assert out.schema.field("id") == pa.field("id", pa.int64(), nullable=False)
+    assert out.schema.field("m").type == pa.uint32() and out.schema.field("ts").type == pa.timestamp("us", tz="UTC")
+    assert rows(out) == [{"id": 2, "m": 8, "ts": rows(out)[0]["ts"], "s": "B"}, {"id": 3, "m": 9, "ts": rows(out)[1]["ts"], "s": None}]
+    assert [r["ts"].timestamp() for r in rows(out)] == [1e-6, 2e-6]
+
+
+def test_a_pure_projection_reuses_the_input_arrays() -> None:
+    data = people()
+    out = run("select name, id as key from fake", data)
+    assert out.column(0) is not None and out.column(0).equals(data.column(1))
+    assert out.column(0).buffers()[1].address == data.column(1).buffers()[1].address
+    assert kinds(out) == [int(k) for k in KINDS]
+
+
+def test_each_batch_keeps_its_own_table_id() -> None:
+    from seatunnel_py.api import with_table_id
+
+    sql = make("select id, upper(name) as name from fake where id > 1")
+    sql.bind(SCHEMA)
+    other = with_table_id(people(), "shop.other")
+    out = sql.apply(other)
+    assert out is not None and table_id(out) == "shop.other"
