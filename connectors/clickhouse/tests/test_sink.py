@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet
 import pytest
 from ch_helpers import make_sink, run_cli, write_batches
 
@@ -227,3 +228,41 @@ def test_missing_table_with_ignore_is_one_line(clickhouse, database):
     sink = make_sink(clickhouse.options(database=database, table="nope", schema_save_mode="IGNORE"))
     with pytest.raises(ConnectorError, match=rf"^Clickhouse: table {database}.nope does not exist$"):
         sink.prepare(rows([1]).schema)
+
+
+def test_failover_to_the_next_host(clickhouse, database):
+    options = clickhouse.options(database=database, table="t")
+    options["host"] = f"127.0.0.1:1,{clickhouse.address}"
+    write_batches(options, [rows([1, 2, 3])])
+    assert count(clickhouse, database) == 3
+
+
+def test_clickhouse_config_is_sent_as_settings(clickhouse, database):
+    options = clickhouse.options(database=database, table="t", **{"clickhouse.config": {"no_such_setting_x": 1}})
+    with pytest.raises(ConnectorError, match=r"^Clickhouse: .*Unknown setting 'no_such_setting_x'.*UNKNOWN_SETTING"):
+        write_batches(options, [rows([1])])
+
+
+@pytest.mark.slow
+def test_cron_rerun_appends_only_new_files_and_keeps_save_modes_off(clickhouse, database, write_job, tmp_path):
+    (tmp_path / "in").mkdir()
+    pa.parquet.write_table(pa.Table.from_batches([rows(list(range(0, 50)))]), tmp_path / "in" / "a.parquet")
+    job = write_job(f"""
+        env {{ job.mode = "BATCH", job.name = "ch_cron_{database}" }}
+        source {{ LocalFile {{ path = "in", file_format_type = "parquet" }} }}
+        sink {{ Clickhouse {{
+            {clickhouse.hocon()}
+            database = "{database}"
+            table = "t"
+            data_save_mode = "DROP_DATA"
+        }} }}
+    """)
+    assert run_cli("run", job).returncode == 0
+    assert count(clickhouse, database) == 50
+    result = run_cli("run", job)  # nothing new: the saved state says a.parquet was read; no DROP_DATA
+    assert result.returncode == 0, result.stderr
+    assert count(clickhouse, database) == 50
+    pa.parquet.write_table(pa.Table.from_batches([rows(list(range(50, 80)))]), tmp_path / "in" / "b.parquet")
+    assert run_cli("run", job).returncode == 0
+    client = clickhouse.client()
+    assert client.query(f"SELECT count(), uniqExact(id) FROM {database}.t").result_rows == [(80, 80)]
