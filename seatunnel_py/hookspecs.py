@@ -68,11 +68,12 @@ def seatunnel_py_sql_functions(functions: SqlFunctionRegistrar) -> None:
 
     Call ``functions.add(name, function, return_type, parameters)``: ``name`` is matched
     case-insensitively in queries and must not hide a built-in Sql function; ``function``
-    is vectorised: it receives one ``pyarrow.Array`` per argument (many rows at once,
-    never a single row) and returns a ``pyarrow.Array`` of ``return_type`` with the same
-    length; ``return_type`` and ``parameters`` are SeaTunnel type names (``"string"``,
-    ``"bigint"``, ``"decimal(10, 2)"``) or Arrow types. Pass ``deterministic=False`` for
-    functions whose result is not a function of their arguments. Called only when a job
+    is vectorised: it receives one Arrow array per argument (a ``pyarrow.ChunkedArray``
+    of many rows, never a single row; ``pyarrow.compute`` takes it as is) and returns an
+    array of ``return_type`` with the same length; ``return_type`` and ``parameters`` are
+    SeaTunnel type names (``"string"``, ``"bigint"``, ``"decimal(10, 2)"``) or Arrow types.
+    Pass ``deterministic=False`` for functions whose result is not a function of their
+    arguments. Called only when a job
     uses ``Sql``, so the hook may import what it needs; a name registered twice fails the
     job, naming both distributions.
     """

@@ -10,8 +10,9 @@ A plugin package implements ``seatunnel_py_sql_functions`` (declared in
     def seatunnel_py_sql_functions(functions):
         functions.add("TITLE", lambda s: pc.utf8_title(s), return_type="string", parameters=["string"])
 
-The function receives one ``pyarrow.Array`` per argument (a vector of rows, never one
-row) and returns an array of ``return_type`` with as many values. Types are SeaTunnel
+The function receives one Arrow array per argument (a ``pyarrow.ChunkedArray`` of up to
+2048 rows, never one row; ``pyarrow.compute`` functions take it as is) and returns an
+array of ``return_type`` with as many values. Types are SeaTunnel
 type names (``string``, ``int``, ``decimal(10, 2)`` …) or Arrow types.
 """
 

@@ -286,3 +286,15 @@ def test_each_batch_keeps_its_own_table_id() -> None:
     other = with_table_id(people(), "shop.other")
     out = sql.apply(other)
     assert out is not None and table_id(out) == "shop.other"
+
+
+def test_a_missing_duckdb_says_what_to_install() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['duckdb'] = None\n"
+            "from seatunnel_py_sql.engine import import_duckdb\n"
+            "try:\n    import_duckdb()\nexcept Exception as exc:\n    print(type(exc).__name__, exc)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert result.stdout.strip() == ("ConnectorError the Sql transform needs the duckdb package: pip install duckdb "
+                                     "(or pip install seatunnel-py-sql)"), result.stderr
