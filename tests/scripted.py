@@ -43,12 +43,14 @@ class ScriptedSource(Source[ScriptOptions]):
 
     name = "Scripted"
     options_model = ScriptOptions
-    capabilities = frozenset({Capability.BOUNDED, Capability.PARALLEL, Capability.RESUMABLE})
+    capabilities = frozenset({Capability.BOUNDED, Capability.UNBOUNDED, Capability.PARALLEL, Capability.RESUMABLE})
     produced: int = 0
     lock = threading.Lock()
     aborted: set[tuple[str, int]] = set()
     """(split id, step) of the ABORT markers that already fired."""
     notified: list[tuple[int, dict[str, Any]]] = []
+    discoverable: list[Split] = []
+    """Splits ``discover_splits`` hands out (once) in STREAMING mode."""
 
     def output_schema(self) -> pa.Schema:
         return SCHEMA
@@ -58,6 +60,10 @@ class ScriptedSource(Source[ScriptOptions]):
 
     def create_reader(self, split: Split, state: dict[str, Any] | None = None) -> SplitReader:
         return _ScriptReader(self, split, state)
+
+    def discover_splits(self) -> list[Split]:
+        found, ScriptedSource.discoverable = ScriptedSource.discoverable, []
+        return found
 
     def notify_checkpoint_complete(self, checkpoint_id: int, states: Any) -> None:
         ScriptedSource.notified.append((checkpoint_id, dict(states)))
@@ -127,6 +133,7 @@ class RecordingSink(Sink[RecordOptions]):
         ScriptedSource.produced = 0
         ScriptedSource.aborted = set()
         ScriptedSource.notified = []
+        ScriptedSource.discoverable = []
 
     def prepare(self, schema: pa.Schema) -> None:
         self.events.append("prepare")

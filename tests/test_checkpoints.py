@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from seatunnel_py.engine.runner import JobFailed, JobResult
+from seatunnel_py.api import Split
+from seatunnel_py.api.capabilities import Capability
+from seatunnel_py.config.binding import bind_job
+from seatunnel_py.config.issues import ConfigErrors
+from seatunnel_py.config.loader import load_text
+from seatunnel_py.engine import runner as runner_module
+from seatunnel_py.engine.plan import build_plan
+from seatunnel_py.engine.runner import JobFailed, JobResult, JobRunner
 from seatunnel_py.engine.state import Checkpoint, StateError, StateLocked, open_store
 from seatunnel_py.engine.state.local import LocalStateStore
 from seatunnel_py.jobs import run_job
@@ -202,3 +211,49 @@ def test_second_run_of_a_job_is_refused_while_the_first_holds_the_lock(
         sink { Recording {} }
         """)  # released: runs
     assert visible_ids() == [0]
+
+
+def test_streaming_interleaves_splits_and_picks_up_new_ones(reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner_module, "DISCOVERY_SECONDS", 0.05)
+    ScriptedSource.discoverable = [Split("s5", {"steps": [7]})]
+    job = bind_job(load_text("""
+        env { job.mode = STREAMING, checkpoint.interval = 50 }
+        source { Scripted { script = [[1, 1, 1], [1, 1, 1]] } }
+        sink { Recording {} }
+        """, "job.conf"), reg)
+    runner = JobRunner(build_plan(job))
+    results: list[JobResult] = []
+    thread = threading.Thread(target=lambda: results.append(runner.run()))
+    thread.start()
+    deadline = time.monotonic() + 20
+    while len(visible_ids()) < 13 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    runner.request_stop()
+    thread.join(20)
+    assert results and results[0].stopped and results[0].checkpoints >= 2
+    assert visible_ids() == [0, 1, 2, 1_000_000, 1_000_001, 1_000_002, *range(5_000_000, 5_000_007)]
+    order = [b.column("split")[0].as_py() for b in RecordingSink.batches[:4]]
+    assert order == ["s0", "s1", "s0", "s1"]  # one task reads both splits in turn
+
+
+def test_planner_refuses_streaming_sources_that_cannot_run_or_resume(reg: Registry, tmp_path: Path) -> None:
+    class OneShot(ScriptedSource):
+        """Unbounded but without resumable state."""
+
+        name = "OneShot"
+        capabilities = ScriptedSource.capabilities - {Capability.RESUMABLE}
+
+    reg.add(PluginKind.SOURCE, OneShot, "tests")
+    text = f"""
+        env {{ job.mode = STREAMING }}
+        source {{
+          OneShot {{ plugin_output = a }}
+          LocalFile {{ path = "{tmp_path}", file_format_type = text, plugin_output = b }}
+        }}
+        sink {{ Recording {{ plugin_input = [a, b] }} }}
+        """
+    with pytest.raises(ConfigErrors) as caught:
+        build_plan(bind_job(load_text(text, "job.conf"), reg))
+    messages = [issue.render() for issue in caught.value.issues]
+    assert any("source.OneShot: this source cannot resume from a checkpoint" in m for m in messages)
+    assert any("source.LocalFile: this source cannot read continuously" in m for m in messages)
