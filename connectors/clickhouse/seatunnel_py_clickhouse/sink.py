@@ -142,9 +142,12 @@ class ClickhouseWriter(SinkWriter):
                 self._append(plain_versions(rows, self._info, self._clock))
 
     def prepare_commit(self, checkpoint_id: int) -> CommitInfo | None:
-        """Hand the tail (< bulk_size rows) to the committer; start segment ``run:checkpoint``."""
+        """Hand the tail (< bulk_size rows) to the committer (insert it now for keyed MergeTree); new segment."""
         info: CommitInfo | None = None
-        if self._buffered:
+        if self._buffered and self._mode == ChangeMode.MUTATIONS:
+            # deletes run while writing: the tail must be in before the next interval's deletes
+            self._flush(self._buffered)
+        elif self._buffered:
             rows = self._take(self._buffered)
             token = self._token(self._offset, self._offset + rows.num_rows)
             info = {"database": self._info.database, "table": self._info.name, "token": token,

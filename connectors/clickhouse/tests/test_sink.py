@@ -266,3 +266,20 @@ def test_cron_rerun_appends_only_new_files_and_keeps_save_modes_off(clickhouse, 
     assert run_cli("run", job).returncode == 0
     client = clickhouse.client()
     assert client.query(f"SELECT count(), uniqExact(id) FROM {database}.t").result_rows == [(80, 80)]
+
+
+def test_merge_tree_delete_after_a_checkpoint_tail(clickhouse, database):
+    """The committer runs while writers go on: a keyed MergeTree's tail must not land after a later delete."""
+    clickhouse.client().command(f"CREATE TABLE {database}.t (id Int64, name String) ENGINE = MergeTree ORDER BY id")
+    sink = make_sink(clickhouse.options(database=database, table="t", primary_key="id"))
+    sink.prepare(rows([1]).schema)
+    committer = sink.create_committer()
+    writer = sink.create_writer(0, rows([1]).schema)
+    writer.write(changes([(RowKind.INSERT, 1, "a"), (RowKind.INSERT, 2, "b")]))
+    info1 = writer.prepare_commit(1)
+    writer.write(changes([(RowKind.DELETE, 1, "a")]))  # the next interval, before checkpoint 1 is committed
+    committer.commit([info1] if info1 else [])
+    info2 = writer.prepare_commit(2)
+    committer.commit([info2] if info2 else [])
+    writer.close()
+    assert clickhouse.client().query(f"SELECT id FROM {database}.t ORDER BY id").result_rows == [(2,)]
