@@ -89,7 +89,7 @@ class SqlAlchemyDatabase(Database):
         """``fetchmany`` chunks, one Arrow array per column."""
         result = self._run(query)
         while True:
-            rows = result.fetchmany(batch_rows)
+            rows = result.fetchmany(batch_rows or 8192)
             if not rows:
                 break
             columns = list(zip(*rows, strict=True))

@@ -153,7 +153,7 @@ class MysqlDatabase(Database):
         try:
             self._run(query, cur)
             while True:
-                rows = cur.fetchmany(batch_rows)
+                rows = cur.fetchmany(batch_rows or 8192)
                 if not rows:
                     break
                 columns = list(zip(*rows, strict=True))

@@ -103,8 +103,9 @@ class PostgresDatabase(Database):
             for raw in reader:
                 arrays = [c(col) if c else col for c, col in zip(converts, raw.columns, strict=True)]
                 batch = pa.RecordBatch.from_arrays(arrays, schema=schema)
-                for start in range(0, batch.num_rows, batch_rows):
-                    yield batch.slice(start, batch_rows)
+                step = batch_rows or batch.num_rows or 1
+                for start in range(0, batch.num_rows, step):
+                    yield batch.slice(start, step)
         finally:
             cursor.close()
 
