@@ -155,6 +155,7 @@ def read_source() -> Callable[..., Any]:
             reader = source.create_reader(split)
             batches.extend(b.replace_schema_metadata(None) for b in reader.read() if b is not None)
             reader.close()
+        source.close()
         return pa.Table.from_batches(batches, schema=schema) if batches else schema.empty_table()
 
     return read

@@ -36,6 +36,7 @@ def _read(source: JdbcSource, split: Any, state: Any = None, limit: int | None =
             break
     snapshot = reader.snapshot()
     reader.close()
+    source.close()
     return ids, snapshot
 
 
