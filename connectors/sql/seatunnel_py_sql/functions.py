@@ -365,6 +365,24 @@ _add("system", "MULTI_IF", 3, None, _multi_if)
 _add("system", "UUID", 0, 0, lambda a, t: "CAST(uuid() AS VARCHAR)")
 _add("system", "ARRAY", 1, None, _array)
 
+# --- vector (arrays of numbers: SeaTunnel's float_vector travels as array<float>) ----------
+def _vector_reduce(a: list[Arg], t: TypeOf) -> str:
+    method = _literal(a, 2, "VECTOR_REDUCE", "method").strip().upper()
+    if method != "TRUNCATE":
+        raise SqlError(f"VECTOR_REDUCE: method {method!r} is not supported (only 'TRUNCATE'; the random "
+                       "projections of SeaTunnel give different results on every run)")
+    return f"st_vector_truncate({a[0].sql}, {a[1].sql})"
+
+
+_add("vector", "VECTOR_DIMS", 1, 1, lambda a, t: f"CAST(len({a[0].sql}) AS INTEGER)")
+_add("vector", "VECTOR_NORM", 1, 1, lambda a, t: f"st_vector_norm({a[0].sql})")
+_add("vector", "INNER_PRODUCT", 2, 2, lambda a, t: f"st_inner_product({a[0].sql}, {a[1].sql})")
+_add("vector", "COSINE_DISTANCE", 2, 2, lambda a, t: f"st_cosine_distance({a[0].sql}, {a[1].sql})")
+_add("vector", "L1_DISTANCE", 2, 2, lambda a, t: f"st_l1_distance({a[0].sql}, {a[1].sql})")
+_add("vector", "L2_DISTANCE", 2, 2, lambda a, t: f"st_l2_distance({a[0].sql}, {a[1].sql})")
+_add("vector", "VECTOR_NORMALIZE", 1, 1, lambda a, t: f"st_vector_normalize({a[0].sql})")
+_add("vector", "VECTOR_REDUCE", 3, 3, _vector_reduce)
+
 KEYWORD_FUNCTIONS = {"CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP"}
 """Functions written without parentheses in SeaTunnel (``CURRENT_DATE``)."""
 
@@ -401,6 +419,30 @@ MACROS = [
     """CREATE OR REPLACE MACRO st_trim_scale(s) AS
        CASE WHEN contains(s, '.') THEN regexp_replace(regexp_replace(s, '0+$', ''), '\\.$', '') ELSE s END""",
     """CREATE OR REPLACE MACRO st_quarters(n) AS to_months(n * 3)""",
+    # vectors: arrays of numbers, computed in DOUBLE; a dimension mismatch fails as in SeaTunnel
+    """CREATE OR REPLACE MACRO st_same_dims(a, b) AS
+       CASE WHEN len(a) <> len(b) THEN error('Vectors must have the same dimension: ' || len(a) || ' vs ' || len(b))
+            ELSE true END""",
+    """CREATE OR REPLACE MACRO st_vector_norm(v) AS
+       sqrt(coalesce(list_sum(list_transform(CAST(v AS DOUBLE[]), lambda x: x * x)), 0.0))""",
+    """CREATE OR REPLACE MACRO st_inner_product(a, b) AS
+       CASE WHEN st_same_dims(a, b) THEN coalesce(list_sum(list_transform(range(1, len(a) + 1),
+            lambda i: CAST(a[i] AS DOUBLE) * CAST(b[i] AS DOUBLE))), 0.0) END""",
+    """CREATE OR REPLACE MACRO st_cosine_distance(a, b) AS
+       CASE WHEN st_same_dims(a, b) THEN
+            CASE WHEN st_vector_norm(a) = 0 OR st_vector_norm(b) = 0 THEN 1.0
+                 ELSE 1.0 - st_inner_product(a, b) / (st_vector_norm(a) * st_vector_norm(b)) END END""",
+    """CREATE OR REPLACE MACRO st_l1_distance(a, b) AS
+       CASE WHEN st_same_dims(a, b) THEN coalesce(list_sum(list_transform(range(1, len(a) + 1),
+            lambda i: abs(CAST(a[i] AS DOUBLE) - CAST(b[i] AS DOUBLE)))), 0.0) END""",
+    """CREATE OR REPLACE MACRO st_l2_distance(a, b) AS
+       CASE WHEN st_same_dims(a, b) THEN sqrt(coalesce(list_sum(list_transform(range(1, len(a) + 1),
+            lambda i: (CAST(a[i] AS DOUBLE) - CAST(b[i] AS DOUBLE)) ** 2)), 0.0)) END""",
+    """CREATE OR REPLACE MACRO st_vector_normalize(v) AS
+       CASE WHEN st_vector_norm(v) = 0 THEN CAST(v AS FLOAT[])
+            ELSE list_transform(CAST(v AS DOUBLE[]), lambda x: CAST(x / st_vector_norm(v) AS FLOAT)) END""",
+    """CREATE OR REPLACE MACRO st_vector_truncate(v, n) AS
+       CASE WHEN len(v) <= n THEN CAST(v AS FLOAT[]) ELSE CAST(v[1:n] AS FLOAT[]) END""",
     # Java's String.split(regex): trailing empty strings are removed
     """CREATE OR REPLACE MACRO st_split(s, sep) AS
        CASE WHEN s IS NULL THEN NULL WHEN s = '' THEN [''] ELSE

@@ -320,3 +320,38 @@ def test_cast_failure_is_a_one_line_run_time_error() -> None:
     with pytest.raises(ConnectorError) as info:
         sql.apply(batch())
     assert "Joy Ding" in str(info.value) and "\n" not in str(info.value)
+
+
+# --- vector ------------------------------------------------------------------------------
+
+VECTORS = pa.schema([pa.field("a", pa.list_(pa.float32())), pa.field("b", pa.list_(pa.float32()))])
+VECTOR_CASES = [
+    ("VECTOR_DIMS(a)", 2, pa.int32()),
+    ("VECTOR_NORM(a)", 5.0, pa.float64()),
+    ("INNER_PRODUCT(a, b)", 3.0, pa.float64()),
+    ("COSINE_DISTANCE(a, b)", 0.4, pa.float64()),
+    ("COSINE_DISTANCE(a, ARRAY(0.0, 0.0))", 1.0, pa.float64()),
+    ("L1_DISTANCE(a, b)", 6.0, pa.float64()),
+    ("L2_DISTANCE(a, b)", 20 ** 0.5, pa.float64()),
+    ("VECTOR_NORMALIZE(a)", [0.6000000238418579, 0.800000011920929], pa.list_(pa.float32())),
+    ("VECTOR_REDUCE(a, 1, 'TRUNCATE')", [3.0], pa.list_(pa.float32())),
+]
+
+
+@pytest.mark.parametrize(("expression", "expected", "dtype"), VECTOR_CASES, ids=[c[0] for c in VECTOR_CASES])
+def test_vector_functions(expression: str, expected: Any, dtype: pa.DataType) -> None:
+    data = pa.RecordBatch.from_pydict({"a": [[3.0, 4.0]], "b": [[1.0, 0.0]]}, schema=VECTORS)
+    out = run(f"select {expression} as v from dual", data)
+    assert out.schema.field("v").type == dtype
+    value = out.column("v")[0].as_py()
+    assert value == pytest.approx(expected)
+
+
+def test_vectors_of_different_dimensions_fail_the_batch() -> None:
+    from seatunnel_py.api import ConnectorError
+
+    sql = transform("select L2_DISTANCE(a, b) as v from dual")
+    sql.bind(VECTORS)
+    data = pa.RecordBatch.from_pydict({"a": [[3.0, 4.0]], "b": [[1.0]]}, schema=VECTORS)
+    with pytest.raises(ConnectorError, match="Vectors must have the same dimension: 2 vs 1"):
+        sql.apply(data)
