@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -142,7 +143,11 @@ class SqlTransform(Transform[SqlOptions]):
         out = _same_zone_types(out, schema)
         projection = translation.projection
         if projection is not None:
-            out = self._projected_schema(projection, schema, out, session)
+            try:
+                out = self._projected_schema(projection, schema, out, session)
+            except OptionError:
+                # e.g. WHERE names the alias of a bare column: the whole query runs in DuckDB
+                translation = dataclasses.replace(translation, projection=None)
         return _Plan(out.with_metadata(_metadata(out, schema)), translation, session, columns, schema.metadata)
 
     @staticmethod

@@ -298,3 +298,8 @@ def test_a_missing_duckdb_says_what_to_install() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
     assert result.stdout.strip() == ("ConnectorError the Sql transform needs the duckdb package: pip install duckdb "
                                      "(or pip install seatunnel-py-sql)"), result.stderr
+
+
+def test_where_may_name_a_select_alias() -> None:
+    assert rows(run("select name as n, id from fake where n = 'May Ding'")) == [{"n": "May Ding", "id": 2}]
+    assert rows(run("select upper(name) as n from fake where n = 'KIN DOM'")) == [{"n": "KIN DOM"}]
