@@ -150,8 +150,8 @@ class JdbcSink(Sink[JdbcSinkOptions]):
     name = "Jdbc"
     description = "Write into PostgreSQL (binary COPY), MySQL/MariaDB, SQLite; upsert/delete by row kind"
     options_model = JdbcSinkOptions
-    capabilities = frozenset({Capability.EXACTLY_ONCE, Capability.UPSERT, Capability.ROW_KINDS,
-                              Capability.MULTI_TABLE})
+    capabilities = frozenset({Capability.EXACTLY_ONCE, Capability.AT_LEAST_ONCE, Capability.UPSERT,
+                              Capability.ROW_KINDS, Capability.MULTI_TABLE})
 
     def __init__(self, options: JdbcSinkOptions, context: PluginContext) -> None:
         super().__init__(options, context)

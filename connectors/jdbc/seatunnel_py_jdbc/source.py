@@ -37,19 +37,28 @@ class OrderedCut:
         self.column = column
         self.pending: pa.RecordBatch | None = None
 
-    def push(self, batch: pa.RecordBatch) -> pa.RecordBatch | None:
-        """Add a batch; return the rows that are safe to hand out (or None)."""
+    def push(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
+        """Add a batch; return the rows that are now safe to hand out (whole values only)."""
+        out: list[pa.RecordBatch] = []
         if self.pending is not None and self.pending.num_rows:
-            batch = pa.concat_batches([self.pending, batch])
+            held = self.pending.column(self.column)[0]
+            first = batch.column(self.column)[0]
+            if held.is_valid and first.is_valid and held != first:
+                out.append(self.pending)  # the held value is complete: no copy needed
+            else:
+                batch = pa.concat_batches([self.pending, batch])
+            self.pending = None
         keys = batch.column(self.column)
         last = keys[len(keys) - 1]
-        if not last.is_valid:
+        if not last.is_valid:  # only NULL keys so far (they sort first)
             self.pending = batch
-            return None
+            return out
         equal = int(pc.sum(pc.equal(keys, last)).as_py() or 0)
         cut = batch.num_rows - equal
         self.pending = batch.slice(cut)
-        return batch.slice(0, cut) if cut else None
+        if cut:
+            out.append(batch.slice(0, cut))
+        return out
 
     def flush(self) -> pa.RecordBatch | None:
         """The rows still held back (at the end of the split)."""
@@ -103,8 +112,7 @@ class JdbcReader(SplitReader):
             return
         cut = OrderedCut(order)
         for batch in stream:
-            ready = cut.push(batch)
-            if ready is not None:
+            for ready in cut.push(batch):
                 yield self._emit(ready, order)
         rest = cut.flush()
         if rest is not None:

@@ -76,9 +76,12 @@ def test_reader_resumes_inside_a_split_without_gap_or_duplicate(db: Any, table: 
 
 def test_ordered_cut_never_splits_a_value() -> None:
     cut = OrderedCut("v")
-    out = [cut.push(pa.record_batch({"v": [1, 2, 2]})), cut.push(pa.record_batch({"v": [2, 3]})),
-           cut.push(pa.record_batch({"v": [3, 3]})), cut.flush()]
-    assert [b.column("v").to_pylist() if b is not None else None for b in out] == [[1], [2, 2, 2], None, [3, 3, 3]]
+    pushes = [[None, 1], [2, 2], [2, 3], [3, 3], [4, 5]]
+    out = [[b.column("v").to_pylist() for b in cut.push(pa.record_batch({"v": pa.array(v, pa.int64())}))]
+           for v in pushes]
+    rest = cut.flush()
+    assert out == [[[None]], [[1]], [[2, 2, 2]], [], [[3, 3, 3], [4]]]
+    assert rest is not None and rest.column("v").to_pylist() == [5]
 
 
 @pytest.mark.slow
