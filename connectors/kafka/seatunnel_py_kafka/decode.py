@@ -27,7 +27,8 @@ from .options import CONTENT_COLUMN, NATIVE_SCHEMA, ErrorHandleWay, KafkaSourceO
 
 log = logging.getLogger(__name__)
 
-BLOCK_SIZE = 1 << 22
+BLOCK_SIZE = 1 << 20
+"""pyarrow.json block size: blocks are parsed on several threads (a block holds whole messages)."""
 _TIMESTAMP_TYPES = {0: "NO_TIMESTAMP_TYPE", 1: "CREATE_TIME", 2: "LOG_APPEND_TIME"}
 
 
@@ -107,7 +108,7 @@ class Decoder:
             data = b"\n".join(v.replace(b"\r", b" ").replace(b"\n", b" ") for v in values)
         table = pj.read_json(
             pa.BufferReader(data),
-            read_options=pj.ReadOptions(block_size=max(BLOCK_SIZE, len(data) // 2 + 1)),
+            read_options=pj.ReadOptions(block_size=max(BLOCK_SIZE, 2 * max(map(len, values)) + 2)),
             parse_options=pj.ParseOptions(explicit_schema=self.read_schema, unexpected_field_behavior="ignore"))
         if table.num_rows != len(values):
             raise pa.ArrowInvalid("a message is not one JSON object")

@@ -73,8 +73,10 @@ class KafkaSplitReader(SplitReader):
         patience = self._options.poll_timeout / 1000
         wait = IDLE_WAIT[self._source.context.bounded]
         while True:
+            # never wait for more than the split still holds: the last call returns as soon as it has them
+            want = size if end is None else max(1, min(size, end - self._offset))
             try:
-                messages = consumer.consume(num_messages=size, timeout=wait)
+                messages = consumer.consume(num_messages=want, timeout=wait)
             except kafka().KafkaException as exc:
                 raise self._failure(describe(exc)) from None
             if self._latch.error is not None:
@@ -170,6 +172,7 @@ class KafkaSource(Source[KafkaSourceOptions]):
             **{"group.id": self.options.consumer_group, "enable.auto.commit": False,
                "enable.auto.offset.store": False, "auto.offset.reset": "earliest",
                "queued.max.messages.kbytes": 16384, "fetch.wait.max.ms": 100,
+               "max.partition.fetch.bytes": 8 << 20,
                "socket.connection.setup.timeout.ms": 10000})
         if latch is not None:
             config["error_cb"] = latch
