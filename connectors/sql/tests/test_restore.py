@@ -22,7 +22,7 @@ env {{ job.name = sql-crash, checkpoint.interval = 200, read_limit.rows_per_seco
 source {{
   FakeSource {{
     plugin_output = "fake"
-    row.num = 8000, batch.size = 200, auto.increment.enabled = true
+    row.num = 12000, batch.size = 200, auto.increment.enabled = true
     schema = {{ fields {{ id = bigint, name = string }} }}
   }}
 }}
@@ -54,16 +54,22 @@ def test_killed_and_restarted_job_writes_each_row_once(tmp_path: Path) -> None:
     out, state = tmp_path / "out", tmp_path / "state"
     job = tmp_path / "job.conf"
     job.write_text(JOB.format(out=out))
-    for delay in (1.5, 2.5):
+    marker = state / "sql-crash" / "checkpoint.json"
+    for delay in (0.3, 0.9):
+        begun = time.time()
         proc = start(job, state)
-        time.sleep(delay)
+        deadline = time.monotonic() + 60
+        # wait for this run's first checkpoint
+        while not (marker.exists() and marker.stat().st_mtime > begun) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(delay)  # killed between checkpoints, with batches in flight
         proc.kill()
         proc.communicate(timeout=30)
-        assert proc.returncode == -9, "the job ended before it was killed (it is rate-limited to run ≥ 4 s)"
+        assert proc.returncode == -9, "the job ended before it was killed (it is rate-limited to run about 6 s)"
     done = start(job, state)
     stdout, stderr = done.communicate(timeout=120)
     assert done.returncode == 0, stderr
     resumed = next(line for line in stdout.splitlines() if line.startswith("Resumed From Checkpoint"))
-    print(resumed)  # a checkpoint id when an earlier run got that far (start-up may eat the first 1.5 s)
-    expected = [(i, i * 10) for i in range(1, 8001) if i % 3 != 0]
+    assert resumed.split(":", 1)[1].strip().isdigit(), resumed
+    expected = [(i, i * 10) for i in range(1, 12001) if i % 3 != 0]
     assert sorted(committed(out)) == expected
