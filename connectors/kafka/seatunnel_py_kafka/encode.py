@@ -19,7 +19,7 @@ from seatunnel_py.api import RowKind, row_kinds_or_insert, split_row_kinds
 from .options import MessageFormat
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-_NULL = pa.scalar("null", pa.string())
+_NULL = "null"
 
 
 def _default(value: Any) -> Any:
