@@ -40,6 +40,8 @@ class OrderedCut:
     def push(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
         """Add a batch; return the rows that are now safe to hand out (whole values only)."""
         out: list[pa.RecordBatch] = []
+        if batch.num_rows == 0:
+            return out
         if self.pending is not None and self.pending.num_rows:
             held = self.pending.column(self.column)[0]
             first = batch.column(self.column)[0]
@@ -103,6 +105,8 @@ class JdbcReader(SplitReader):
         if not order:
             skip = self._rows
             for batch in stream:
+                if batch.num_rows == 0:
+                    continue
                 if skip >= batch.num_rows:
                     skip -= batch.num_rows
                     continue
