@@ -191,13 +191,13 @@ with engine.begin() as db:
 
 
 def upsert(rows: int, tmp: Path) -> list[Run]:
-    """Upsert every row into a table already holding them vs SQLAlchemy Core executemany."""
+    """Upsert every row (half of them update a changed row, half insert) vs SQLAlchemy Core executemany."""
     script = tmp / "sqlalchemy_upsert.py"
     script.write_text(BASELINE_UPSERT)
 
-    def filled() -> None:
+    def filled() -> None:  # half the keys exist with other values: half updates, half inserts
         reset_pg("bench_up")
-        psql("INSERT INTO bench_up SELECT * FROM bench_src")
+        psql("INSERT INTO bench_up SELECT id, i + 1, f, d, 'old', b, ts, dt FROM bench_src WHERE id % 2 = 0")
         psql("VACUUM ANALYZE bench_up")
     filled()
     sa_url = "postgresql+psycopg://seatunnel:seatunnel@127.0.0.1:5432/seatunnel"
