@@ -10,6 +10,7 @@ from typing import Any
 from seatunnel_py.api import ConnectorError
 
 from .client import describe, kafka, make_client
+from .config import redact
 from .options import KafkaSourceOptions, StartMode
 
 INTERNAL_TOPICS = ("__consumer_offsets", "__transaction_state", "__share_group_state")
@@ -45,7 +46,7 @@ class OffsetCatalog:
 
     def _fail(self, what: str, exc: BaseException) -> ConnectorError:
         servers = self.options.bootstrap_servers
-        return ConnectorError(f"Kafka: cannot {what} from {servers}: {describe(exc)}")
+        return ConnectorError(redact(f"Kafka: cannot {what} from {servers}: {describe(exc)}", self._secrets))
 
     def partitions(self) -> list[PartitionRef]:
         """Every partition of the configured topics (or of the topics matching the pattern)."""
