@@ -20,8 +20,9 @@ $(VENV)/.installed: $(VENV)/bin/activate pyproject.toml $(wildcard connectors/*/
 	$(PIP) install -q -e . $(foreach c,$(CONNECTORS),-e $(c))
 	@touch $@
 
+# each connector's `test` extra holds what its own tests need (e.g. chdb behind the ClickHouse HTTP front)
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[test]' $(foreach c,$(CONNECTORS),-e '$(c)[test]')
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv and install the core and every connector
