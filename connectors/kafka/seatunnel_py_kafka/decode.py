@@ -22,6 +22,7 @@ import pyarrow.json as pj
 from seatunnel_py.api import DataError, RowKind, attach_row_kinds
 
 from .cdc import ENVELOPES, Change
+from .client import kafka
 from .convert import ARROW_ERRORS, bad_rows, contains_map, finish_column, json_read_type, rows_to_batch, text_to_column
 from .options import CONTENT_COLUMN, NATIVE_SCHEMA, ErrorHandleWay, KafkaSourceOptions, MessageFormat
 
@@ -62,12 +63,13 @@ class Decoder:
         self.read_schema = pa.schema([pa.field(f.name, json_read_type(f.type)) for f in schema])
         self.exact_only = any(contains_map(f.type) for f in schema)
         self.envelope = ENVELOPES.get(self.format)
+        self._value = kafka().Message.value  # the C method itself: map() calls it without a Python frame
 
     def decode(self, messages: Sequence[Any]) -> Decoded:
         """Decode ``messages`` (confluent-kafka ``Message`` objects of one partition, in order)."""
         if self.format == MessageFormat.NATIVE:
             return Decoded(native_batch(messages))
-        values = [m.value() for m in messages]
+        values = list(map(self._value, messages))
         if None in values:  # tombstones carry no row
             kept = [i for i, v in enumerate(values) if v is not None]
             messages = [messages[i] for i in kept]
@@ -103,17 +105,22 @@ class Decoder:
         return Decoded(table.to_batches()[0] if table.num_rows else None, len(bad))
 
     def _json(self, values: list[bytes]) -> pa.RecordBatch:
-        data = b"\n".join(values)
-        if data.count(b"\n") != len(values) - 1:  # a pretty-printed message: newlines are whitespace
+        try:
+            table = self._parse(b"\n".join(values), BLOCK_SIZE)
+        except ARROW_ERRORS:
+            # messages with newlines (pretty-printed: in JSON they can only be whitespace) or
+            # longer than a block: one more try, as a single block of one-line messages
             data = b"\n".join(v.replace(b"\r", b" ").replace(b"\n", b" ") for v in values)
-        table = pj.read_json(
-            pa.BufferReader(data),
-            read_options=pj.ReadOptions(block_size=max(BLOCK_SIZE, 2 * max(map(len, values)) + 2)),
-            parse_options=pj.ParseOptions(explicit_schema=self.read_schema, unexpected_field_behavior="ignore"))
+            table = self._parse(data, len(data) + 1)
         if table.num_rows != len(values):
             raise pa.ArrowInvalid("a message is not one JSON object")
         columns = [finish_column(table.column(i), f.type) for i, f in enumerate(self.schema)]
         return pa.Table.from_arrays(columns, schema=self.schema).combine_chunks().to_batches()[0]
+
+    def _parse(self, data: bytes, block_size: int) -> pa.Table:
+        return pj.read_json(
+            pa.BufferReader(data), read_options=pj.ReadOptions(block_size=block_size),
+            parse_options=pj.ParseOptions(explicit_schema=self.read_schema, unexpected_field_behavior="ignore"))
 
     def _text(self, values: list[bytes]) -> pa.RecordBatch:
         lines = pa.array(values, pa.binary()).cast(pa.string())

@@ -72,6 +72,7 @@ class KafkaSplitReader(SplitReader):
         idle_since = time.monotonic()
         patience = self._options.poll_timeout / 1000
         wait = IDLE_WAIT[self._source.context.bounded]
+        error_of = kafka().Message.error
         while True:
             # never wait for more than the split still holds: the last call returns as soon as it has them
             want = size if end is None else max(1, min(size, end - self._offset))
@@ -90,9 +91,9 @@ class KafkaSplitReader(SplitReader):
                                             f"{end} (at {self._offset}); is the broker reachable?")
                 yield None
                 continue
-            errors = [m for m in messages if m.error() is not None]
+            errors = list(filter(None, map(error_of, messages)))
             if errors:
-                raise self._failure(describe(errors[0].error()))
+                raise self._failure(describe(errors[0]))
             idle_since = time.monotonic()
             if end is not None and messages[-1].offset() >= end:
                 messages = [m for m in messages if m.offset() < end]
