@@ -79,7 +79,7 @@ def child(mode: str, rows: int, batch: int, out: Path) -> None:
         path = Path(tmp) / "bench.conf"
         path.write_text(job_text(mode, rows, batch, out))
         started = time.perf_counter()
-        result = run_job(path)
+        result = run_job(path, state_store=str(Path(tmp) / "state"))
         seconds = time.perf_counter() - started
     size = sum(f.stat().st_size for f in out.rglob("*.parquet"))
     print(json.dumps({"rows": result.metrics.read_rows, "written": result.metrics.written_rows,
