@@ -226,7 +226,7 @@ class KafkaSinkOptions(KafkaCommonOptions):
         if "," in self.topic:
             errors.append(OptionError("topic", "the sink writes to one topic (or ${field})"))
         chosen = [n for n, v in (("partition", self.partition), ("partition_key_fields", self.partition_key_fields),
-                                 ("assign_partitions", self.assign_partitions)) if v]
+                                 ("assign_partitions", self.assign_partitions)) if v is not None and v != []]
         if self.partition is not None and len(chosen) > 1:
             errors.append(OptionError("partition", f"partition excludes {', '.join(chosen[1:])}"))
         if self.transaction_prefix is not None and self.semantics != Semantics.EXACTLY_ONCE:
