@@ -179,7 +179,7 @@ def _unit(args: list[Arg], index: int, function: str) -> str:
 
 
 def _dateadd(a: list[Arg], t: TypeOf) -> str:
-    unit = _UNITS[_unit(a, 2, "DATEADD")]
+    unit = _UNITS[_unit_or_day(a, 2, "DATEADD")]
     kind = t(a[0].sql)
     shifted = f"({a[0].sql} + {unit}(CAST({a[1].sql} AS BIGINT)))"
     if kind == "DATE" and unit in _DATE_UNITS:
@@ -191,15 +191,39 @@ def _dateadd(a: list[Arg], t: TypeOf) -> str:
     return shifted
 
 
+def _unit_or_day(args: list[Arg], index: int, function: str) -> str:
+    """The unit argument (``DAY`` when omitted, as in SeaTunnel)."""
+    if len(args) <= index:
+        return "DAY"
+    return _unit(args, index, function)
+
+
 def _datediff(a: list[Arg], t: TypeOf) -> str:
-    unit = _unit(a, 2, "DATEDIFF").lower().rstrip("s") or "day"
-    unit = {"yy": "year", "yyyy": "year", "mm": "month", "dd": "day", "hh": "hour", "mi": "minute",
-            "m": "millisecond"}.get(unit, unit)
-    return f"date_diff({quote_string(unit)}, {a[0].sql}, {a[1].sql})"
+    """SeaTunnel's DATEDIFF(a, b[, unit]): YEAR and MONTH are whole periods between the dates
+    (``Period.between``), DAY counts days between the dates, WEEK is whole days / 7, HOUR and
+    smaller are whole units of the duration (``Duration.between``, truncated toward zero)."""
+    unit = {"YEARS": "YEAR", "YY": "YEAR", "YYYY": "YEAR", "MONTHS": "MONTH", "MM": "MONTH", "WEEKS": "WEEK",
+            "DAYS": "DAY", "DD": "DAY", "HOURS": "HOUR", "HH": "HOUR", "MINUTES": "MINUTE", "MI": "MINUTE",
+            "SECONDS": "SECOND", "SS": "SECOND", "MILLISECONDS": "MILLISECOND", "MS": "MILLISECOND",
+            "MICROSECONDS": "MICROSECOND"}.get(_unit_or_day(a, 2, "DATEDIFF"), _unit_or_day(a, 2, "DATEDIFF"))
+    x, y = a[0].sql, a[1].sql
+    if unit == "YEAR":
+        return f"CAST(trunc(st_months_between({x}, {y}) / 12.0) AS BIGINT)"
+    if unit == "MONTH":
+        return f"st_months_between({x}, {y})"
+    if unit == "QUARTER":
+        return f"CAST(trunc(st_months_between({x}, {y}) / 3.0) AS BIGINT)"
+    if unit == "WEEK":
+        return f"CAST(trunc(datesub('day', CAST({x} AS TIMESTAMP), CAST({y} AS TIMESTAMP)) / 7.0) AS BIGINT)"
+    if unit == "DAY":
+        return f"date_diff('day', CAST({x} AS DATE), CAST({y} AS DATE))"
+    return f"datesub({quote_string(unit.lower())}, CAST({x} AS TIMESTAMP), CAST({y} AS TIMESTAMP))"
 
 
 def _date_trunc(a: list[Arg], t: TypeOf) -> str:
-    unit = _literal(a, 1, "DATE_TRUNC", "unit").strip().lower()
+    unit = _literal(a, 1, "DATE_TRUNC", "unit").strip().lower() if len(a) > 1 else "day"
+    if unit not in ("year", "month", "day", "hour", "minute", "second"):
+        raise SqlError(f"DATE_TRUNC: unknown unit {unit.upper()!r} (expected YEAR, MONTH, DAY, HOUR, MINUTE or SECOND)")
     return f"CAST(date_trunc({quote_string(unit)}, {a[0].sql}) AS TIMESTAMP)"
 
 
@@ -341,9 +365,9 @@ _add("numeric", "TRIM_SCALE", 1, 1, lambda a, t: f"st_trim_scale(CAST({a[0].sql}
 _add("datetime", "CURRENT_DATE", 0, 0, lambda a, t: "current_date")
 _add("datetime", "CURRENT_TIME", 0, 0, lambda a, t: "CAST(localtimestamp AS TIME)")
 _add("datetime", "CURRENT_TIMESTAMP NOW", 0, 0, lambda a, t: "localtimestamp")
-_add("datetime", "DATEADD TIMESTAMPADD", 3, 3, _dateadd)
-_add("datetime", "DATEDIFF", 3, 3, _datediff)
-_add("datetime", "DATE_TRUNC", 2, 2, _date_trunc)
+_add("datetime", "DATEADD TIMESTAMPADD", 2, 3, _dateadd)
+_add("datetime", "DATEDIFF", 2, 3, _datediff)
+_add("datetime", "DATE_TRUNC", 1, 2, _date_trunc)
 _add("datetime", "DAYNAME", 1, 1, _call("dayname"))
 _add("datetime", "MONTHNAME", 1, 1, _call("monthname"))
 _add("datetime", "DAY_OF_MONTH", 1, 1, _extract_int("dayofmonth"))
@@ -351,7 +375,7 @@ _add("datetime", "DAY_OF_WEEK", 1, 1, _extract_int("isodow"))
 _add("datetime", "DAY_OF_YEAR", 1, 1, _extract_int("dayofyear"))
 for _name in ("HOUR", "MINUTE", "MONTH", "QUARTER", "SECOND", "YEAR"):
     _add("datetime", _name, 1, 1, _extract_int(_name.lower()))
-_add("datetime", "WEEK", 1, 1, _extract_int("week"))
+_add("datetime", "WEEK", 1, 1, lambda a, t: f"st_week({a[0].sql})")
 _add("datetime", "FORMATDATETIME", 2, 2, _formatdatetime)
 _add("datetime", "PARSEDATETIME TO_DATE", 2, 2, _parsedatetime)
 _add("datetime", "IS_DATE", 2, 2, _is_date)
@@ -419,6 +443,18 @@ MACROS = [
     """CREATE OR REPLACE MACRO st_trim_scale(s) AS
        CASE WHEN contains(s, '.') THEN regexp_replace(regexp_replace(s, '0+$', ''), '\\.$', '') ELSE s END""",
     """CREATE OR REPLACE MACRO st_quarters(n) AS to_months(n * 3)""",
+    # Java's Period.between(a, b).toTotalMonths(): whole months between two dates
+    """CREATE OR REPLACE MACRO st_months_between(a, b) AS
+       CASE WHEN (year(b) * 12 + month(b)) - (year(a) * 12 + month(a)) > 0 AND day(b) < day(a)
+                 THEN (year(b) * 12 + month(b)) - (year(a) * 12 + month(a)) - 1
+            WHEN (year(b) * 12 + month(b)) - (year(a) * 12 + month(a)) < 0 AND day(b) > day(a)
+                 THEN (year(b) * 12 + month(b)) - (year(a) * 12 + month(a)) + 1
+            ELSE (year(b) * 12 + month(b)) - (year(a) * 12 + month(a)) END""",
+    # Java's WeekFields.ISO.weekOfYear(): weeks start on Monday, week 1 has at least 4 days, days
+    # before it are week 0 (SeaTunnel's WEEK)
+    """CREATE OR REPLACE MACRO st_week(d) AS
+       CAST((dayofyear(d) - 1 + isodow(date_trunc('year', d)) - 1) // 7
+            + CASE WHEN isodow(date_trunc('year', d)) <= 4 THEN 1 ELSE 0 END AS INTEGER)""",
     # vectors: arrays of numbers, computed in DOUBLE; a dimension mismatch fails as in SeaTunnel
     """CREATE OR REPLACE MACRO st_same_dims(a, b) AS
        CASE WHEN len(a) <> len(b) THEN error('Vectors must have the same dimension: ' || len(a) || ' vs ' || len(b))

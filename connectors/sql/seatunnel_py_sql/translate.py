@@ -358,4 +358,8 @@ class Translator:
         value = self.expr(args[2:])
         if field == "EPOCH":
             return f"extract(epoch FROM {value})"
+        if field == "WEEK":
+            return f"st_week({value})"
+        if field in ("DOW", "DAYOFWEEK"):
+            field = "DOW"
         return f"CAST(extract({field.lower()} FROM {value}) AS INTEGER)"

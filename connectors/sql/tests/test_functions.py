@@ -210,8 +210,22 @@ DATETIME_CASES = [
     ("DATEADD(day, 3, 'HOUR')", dt.datetime(2024, 1, 31, 3), pa.timestamp("us")),
     ("DATEADD(tm, 30, 'MINUTE')", dt.time(14, 4, 45), pa.time64("us")),
     ("DATEDIFF(day, CAST('2024-03-01' AS DATE), 'DAY')", 30, pa.int64()),
-    ("DATEDIFF(CAST('2023-12-31' AS DATE), day, 'YEAR')", 1, pa.int64()),
-    ("DATEDIFF(ts, CAST('2024-01-31 15:00:00' AS TIMESTAMP), 'HOUR')", 2, pa.int64()),
+    ("DATEDIFF(CAST('2023-12-31' AS DATE), day, 'YEAR')", 0, pa.int64()),
+    ("DATEDIFF(CAST('2023-12-31' AS DATE), day)", 31, pa.int64()),
+    ("DATEDIFF(day, CAST('2024-02-29' AS DATE), 'MONTH')", 0, pa.int64()),
+    ("DATEDIFF(CAST('2024-02-29' AS DATE), day, 'MONTH')", 0, pa.int64()),
+    ("DATEDIFF(CAST('2022-01-31' AS DATE), day, 'MONTH')", 24, pa.int64()),
+    ("DATEDIFF(ts, CAST('2024-01-31 15:00:00' AS TIMESTAMP), 'HOUR')", 1, pa.int64()),
+    ("DATEDIFF(CAST('2024-02-01 00:00:00' AS TIMESTAMP), ts, 'MINUTE')", -625, pa.int64()),
+    ("DATEDIFF(day, CAST('2024-02-15' AS DATE), 'WEEK')", 2, pa.int64()),
+    ("DATEADD(day, 2)", dt.date(2024, 2, 2), pa.date32()),
+    ("DATE_TRUNC(ts)", dt.datetime(2024, 1, 31), pa.timestamp("us")),
+    ("WEEK(CAST('2021-04-08' AS DATE))", 14, pa.int32()),
+    ("WEEK(CAST('2021-01-01' AS DATE))", 0, pa.int32()),
+    ("WEEK(CAST('2024-12-31' AS DATE))", 53, pa.int32()),
+    ("EXTRACT(WEEK FROM CAST('2021-01-03' AS DATE))", 0, pa.int32()),
+    ("EXTRACT(DAYOFWEEK FROM CAST('2021-01-03' AS DATE))", 0, pa.int32()),
+    ("EXTRACT(MILLISECOND FROM ts)", 45123, pa.int32()),
     ("DATE_TRUNC(ts, 'DAY')", dt.datetime(2024, 1, 31), pa.timestamp("us")),
     ("DATE_TRUNC(day, 'MONTH')", dt.datetime(2024, 1, 1), pa.timestamp("us")),
     ("DAYNAME(day)", "Wednesday", pa.string()),
@@ -249,6 +263,17 @@ def test_datetime_functions(expression: str, expected: Any, dtype: pa.DataType) 
     out = run(f"select {expression} as v from dual")
     assert out.schema.field("v").type == dtype
     assert out.column("v")[0].as_py() == expected
+
+
+def test_datediff_as_in_seatunnels_own_test() -> None:
+    """SeaTunnel's func_datetime e2e job: c1 = 2021-04-15T13:34:45, c2 = 2022-01-23T12:34:56."""
+    data = pa.RecordBatch.from_pydict({"c1": [dt.datetime(2021, 4, 15, 13, 34, 45)],
+                                       "c2": [dt.datetime(2022, 1, 23, 12, 34, 56)]})
+    row = first("select datediff(c1, c2) as test, datediff(c1, c2, 'DAY') c2_1, datediff(c1, c2, 'YEAR') c2_2, "
+                "datediff(c1, c2, 'MONTH') c2_3, datediff(c1, c2, 'HOUR') c2_4, datediff(c1, c2, 'MINUTE') c2_5, "
+                "datediff(c1, c2, 'SECOND') c2_6, dateadd(c1, 1) c1_1, dateadd(c1, 10, 'MONTH') c1_4 from fake", data)
+    assert row == {"test": 283, "c2_1": 283, "c2_2": 0, "c2_3": 9, "c2_4": 6791, "c2_5": 407460, "c2_6": 24447611,
+                   "c1_1": dt.datetime(2021, 4, 16, 13, 34, 45), "c1_4": dt.datetime(2022, 2, 15, 13, 34, 45)}
 
 
 def test_current_date_time_and_timestamp_are_now() -> None:
