@@ -13,6 +13,7 @@ transaction survives the disconnect on MariaDB >= 10.5 and MySQL >= 5.7).
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -102,12 +103,14 @@ class MysqlDatabase(Database):
         target = self.target
         params = dict(target.params)
         timeout = int(float(params.pop("connect_timeout", "30")))
+        accepted = inspect.signature(self._pymysql.connections.Connection.__init__).parameters
+        extra: dict[str, Any] = {k: v for k, v in params.items() if k in accepted}  # e.g. ssl_ca, read_timeout
         try:
             return self._pymysql.connect(
                 host=target.host or "127.0.0.1", port=target.port or 3306, user=target.user or "root",
                 password=target.password or "", database=target.database or None, autocommit=True,
                 connect_timeout=timeout, charset="utf8mb4", local_infile=True,
-                init_command="SET time_zone = '+00:00'")
+                init_command="SET time_zone = '+00:00'", **extra)
         except Exception as exc:
             raise connect_failure(target, exc) from None
 

@@ -83,7 +83,7 @@ class JdbcWriter(SinkWriter):
         if batch.num_rows == 0:
             return
         path = self._sink.resolve(table_id(batch))
-        self._sink.ensure_table(self._db, path, batch.schema)
+        self._sink.ensure_table(path, batch.schema)
         clean = batch.replace_schema_metadata(None)
         self._buffers.setdefault(path, []).append(clean)
         self._buffered[path] = self._buffered.get(path, 0) + batch.num_rows
@@ -201,19 +201,28 @@ class JdbcSink(Sink[JdbcSinkOptions]):
                 ensure_checkpoint_table(db)
                 rollback_leftovers(db, self.context.job_name)
             if self.options.table and "${" not in self.options.table:
-                self.ensure_table(db, self.resolve(""), schema)
+                self.ensure_table(self.resolve(""), schema, db)
         finally:
             db.close()
 
-    def ensure_table(self, db: Database, path: str, schema: pa.Schema) -> None:
-        """Apply schema_save_mode and data_save_mode to ``path`` once per run (fresh start only)."""
+    def ensure_table(self, path: str, schema: pa.Schema, db: Database | None = None) -> None:
+        """Apply schema_save_mode and data_save_mode to ``path`` once per run (fresh start only).
+
+        Runs on its own autocommit connection: a writer's connection may be inside a
+        transaction (XA refuses DDL there, and a prepared CREATE TABLE would stay invisible).
+        """
         if path in self._ready:
             return
         with self._lock:
             if path in self._ready:
                 return
             if self.context.restored_checkpoint_id is None and self.options.table:
-                self._save_modes(db, path, schema.remove_metadata())
+                own = db or open_database(self.target)
+                try:
+                    self._save_modes(own, path, schema.remove_metadata())
+                finally:
+                    if db is None:
+                        own.close()
             self._ready.add(path)
 
     def _save_modes(self, db: Database, path: str, schema: pa.Schema) -> None:

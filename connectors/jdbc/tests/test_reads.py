@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 from seatunnel_py_jdbc.source import JdbcSource, OrderedCut
 
-from seatunnel_py.api import PluginContext
+from seatunnel_py.api import PluginContext, table_id
 from seatunnel_py.jobs import run_job
 
 CONN = {"user": "seatunnel", "password": "seatunnel"}
@@ -113,3 +113,23 @@ def test_incremental_cron_runs_read_only_new_rows(db: Any, table: str, job: Any)
         assert [r[0] for r in rows] == [1, 2, 3, 4, 5, 6]
     finally:
         db.exec(f"DROP TABLE IF EXISTS {table}", f"DROP TABLE IF EXISTS {table}_dst")
+
+
+def test_table_list_reads_every_table_with_its_table_id(pg: Any, table: str) -> None:
+    for suffix, ids in (("a", "1, 2, 3"), ("b", "10, 20")):
+        pg.exec(f"CREATE TABLE {table}_{suffix} (id INT PRIMARY KEY, name TEXT)",
+                f"INSERT INTO {table}_{suffix} SELECT i, 'n' || i FROM unnest(ARRAY[{ids}]) AS i")
+    try:
+        source = _source(pg, table_list=[{"table_path": f"public.{table}_a", "where_condition": "where id > 1"},
+                                         {"table_path": f"public.{table}_b"}])
+        seen: dict[str, list[int]] = {}
+        for split in source.splits():
+            reader = source.create_reader(split)
+            for batch in reader.read():
+                if batch is not None:
+                    seen.setdefault(table_id(batch), []).extend(batch.column("id").to_pylist())
+            reader.close()
+        source.close()
+        assert {k: sorted(v) for k, v in seen.items()} == {f"public.{table}_a": [2, 3], f"public.{table}_b": [10, 20]}
+    finally:
+        pg.exec(f"DROP TABLE {table}_a", f"DROP TABLE {table}_b")
