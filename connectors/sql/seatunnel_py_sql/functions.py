@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .javatime import FormatError, parsed_kind, to_strftime
+from .javatime import FormatError, parsed_kind, to_strftime, to_strftime_parts
 from .tokens import quote_string
 
 
@@ -138,11 +138,10 @@ def _trim(name: str) -> Callable[[list[Arg], TypeOf], str]:
 def _to_char(a: list[Arg], t: TypeOf) -> str:
     if len(a) == 1:
         return f"CAST({a[0].sql} AS VARCHAR)"
-    pattern = _java_format(a, 1, "TO_CHAR")
+    _literal(a, 1, "TO_CHAR", "format")
     kind = t(a[0].sql)
     if kind in ("DATE", "TIME") or kind.startswith("TIMESTAMP"):
-        value = a[0].sql if kind != "TIME" else f"(DATE '1970-01-01' + {a[0].sql})"
-        return f"strftime({value}, {pattern})"
+        return _formatted(a, t, "TO_CHAR")
     raise SqlError(f"TO_CHAR with a format works on dates, times and timestamps (got {kind})")
 
 
@@ -227,11 +226,28 @@ def _date_trunc(a: list[Arg], t: TypeOf) -> str:
     return f"CAST(date_trunc({quote_string(unit)}, {a[0].sql}) AS TIMESTAMP)"
 
 
-def _formatdatetime(a: list[Arg], t: TypeOf) -> str:
-    pattern = _java_format(a, 1, "FORMATDATETIME")
+def _formatted(a: list[Arg], t: TypeOf, function: str) -> str:
+    """strftime pieces, and fractions of a second of any width (``S`` = tenths, ``SSS`` = millis …)."""
+    try:
+        parts = to_strftime_parts(_literal(a, 1, function, "format"))
+    except FormatError as exc:
+        raise SqlError(f"{function}: {exc}") from None
     kind = t(a[0].sql)
     value = a[0].sql if kind != "TIME" else f"(DATE '1970-01-01' + {a[0].sql})"
-    return f"strftime({value}, {pattern})"
+    pieces = []
+    for part in parts:
+        if isinstance(part, int):
+            digits = f"strftime({value}, '%f')"
+            pieces.append(f"left({digits}, {part})" if part <= 6 else f"rpad({digits}, {part}, '0')")
+        else:
+            pieces.append(f"strftime({value}, {quote_string(part)})")
+    if len(pieces) == 1:
+        return pieces[0]
+    return f"CASE WHEN {value} IS NULL THEN NULL ELSE {' || '.join(pieces)} END"
+
+
+def _formatdatetime(a: list[Arg], t: TypeOf) -> str:
+    return _formatted(a, t, "FORMATDATETIME")
 
 
 def _parsedatetime(a: list[Arg], t: TypeOf) -> str:

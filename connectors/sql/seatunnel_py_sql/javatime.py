@@ -24,7 +24,14 @@ class FormatError(ValueError):
 
 def to_strftime(pattern: str) -> str:
     """Translate a ``DateTimeFormatter`` pattern (``yyyy-MM-dd HH:mm:ss``) to strftime (``%Y-%m-%d %H:%M:%S``)."""
-    out: list[str] = []
+    parts = to_strftime_parts(pattern, fractions=False)
+    return "".join(p for p in parts if isinstance(p, str))
+
+
+def to_strftime_parts(pattern: str, fractions: bool = True) -> list[str | int]:
+    """Like :func:`to_strftime`, but with fractions of a second of any width (``S``, ``SS``
+    …) as separate parts: an int is that many digits of the fraction."""
+    out: list[str | int] = []
     i = 0
     while i < len(pattern):
         ch = pattern[i]
@@ -40,6 +47,10 @@ def to_strftime(pattern: str) -> str:
             run = _RUN.match(pattern, i)
             assert run is not None
             letters = run.group()
+            if fractions and letters[0] == "S":
+                out.append(len(letters))
+                i = run.end()
+                continue
             if letters not in _LETTERS:
                 raise FormatError(f"date/time pattern letters {letters!r} in {pattern!r} are not supported "
                                   "(supported: y M d D H h k m s S a E z Z X w)")
@@ -48,7 +59,13 @@ def to_strftime(pattern: str) -> str:
             continue
         out.append("%%" if ch == "%" else ch)
         i += 1
-    return "".join(out)
+    merged: list[str | int] = []
+    for part in out:
+        if isinstance(part, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
 
 
 def parsed_kind(pattern: str) -> str:
