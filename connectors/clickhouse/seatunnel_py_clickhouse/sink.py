@@ -5,9 +5,12 @@ starts at a checkpoint (segment id = run id and checkpoint id, kept in the write
 While writing, every ``bulk_size`` rows of a segment — rows ``[n·bulk, (n+1)·bulk)`` —
 are inserted at once with the token ``job:segment:task:start-stop``. At a checkpoint the
 rest (fewer than ``bulk_size`` rows) goes into the commit info, and the committer inserts
-it, with its own token, once the checkpoint is persisted. A run restored from checkpoint
-K replays the rows after K into the same segment with the same boundaries, so every
-replayed insert carries a token the table has already seen and is dropped.
+it, with its own token, once the checkpoint is persisted. A segment's blocks are inserted
+only after the checkpoint that opened it is persisted (the committer tells the writers;
+rows written meanwhile wait in memory), so everything a crashed run inserted after the
+checkpoint K it is restored from belongs to K's segment. The restored writer replays those
+rows into that segment with the same boundaries: every replayed insert carries a token the
+table has already seen and is dropped.
 """
 
 from __future__ import annotations
@@ -81,6 +84,8 @@ class ClickhouseWriter(SinkWriter):
         self._mode = self._info.change_mode(self._keys)
         self._clock = VersionClock()
         self._segment = str((state or {}).get("segment") or f"{sink.run_id}:0")
+        self._opened_by: int | None = None
+        """Checkpoint that opened the segment; its blocks wait until the committer saw it saved."""
         self._offset = 0
         """Rows of the segment inserted so far (the buffer starts here)."""
         self._buffer: list[pa.RecordBatch] = []
@@ -109,15 +114,31 @@ class ClickhouseWriter(SinkWriter):
             return
         self._buffer.append(rows)
         self._buffered += rows.num_rows
-        while self._buffered >= self._bulk:
-            self._flush(self._bulk)
+        self._drain()
+
+    def _confirmed(self) -> bool:
+        """May this segment's blocks be inserted? Not before the checkpoint that opened it is saved:
+        if it never is, a restored run replays these rows in the previous segment."""
+        if self._opened_by is None or self._mode == ChangeMode.MUTATIONS:
+            return True
+        if self._sink.saved_checkpoint >= self._opened_by:
+            self._opened_by = None
+            return True
+        return False
+
+    def _drain(self) -> None:
+        if self._buffered >= self._bulk and self._confirmed():
+            while self._buffered >= self._bulk:
+                self._flush(self._bulk)
 
     def _take(self, count: int) -> pa.Table:
         table = pa.Table.from_batches(self._buffer)
         head, rest = table.slice(0, count), table.slice(count)
         self._buffer = rest.to_batches()
         self._buffered = rest.num_rows
-        return head
+        # one record batch per insert: the server cuts the data into deduplicated blocks by
+        # the chunks it reads, so a replay must send the same rows in the same chunks
+        return head.combine_chunks()
 
     def _flush(self, count: int, token: bool = True) -> None:
         rows = self._take(count)
@@ -141,18 +162,23 @@ class ClickhouseWriter(SinkWriter):
             if not is_delete:
                 self._append(plain_versions(rows, self._info, self._clock))
 
-    def prepare_commit(self, checkpoint_id: int) -> CommitInfo | None:
-        """Hand the tail (< bulk_size rows) to the committer (insert it now for keyed MergeTree); new segment."""
-        info: CommitInfo | None = None
+    def prepare_commit(self, checkpoint_id: int) -> CommitInfo:
+        """Hand the rows not inserted yet (the tail) to the committer; open segment ``run:checkpoint``.
+
+        Keyed MergeTree tables (deletes run while writing) get their tail inserted now
+        instead, so that a delete of the next interval cannot overtake it.
+        """
+        info: CommitInfo = {"checkpoint_id": checkpoint_id}
+        self._drain()
         if self._buffered and self._mode == ChangeMode.MUTATIONS:
-            # deletes run while writing: the tail must be in before the next interval's deletes
             self._flush(self._buffered)
         elif self._buffered:
             rows = self._take(self._buffered)
             token = self._token(self._offset, self._offset + rows.num_rows)
-            info = {"database": self._info.database, "table": self._info.name, "token": token,
-                    "rows": rows.num_rows, "arrow": encode_rows(rows)}
+            info.update({"database": self._info.database, "table": self._info.name, "token": token,
+                         "rows": rows.num_rows, "arrow": encode_rows(rows)})
         self._segment = f"{self._sink.run_id}:{checkpoint_id}"
+        self._opened_by = checkpoint_id
         self._offset = 0
         return info
 
@@ -177,7 +203,7 @@ class ClickhouseCommitter(Committer):
         self._client: Client | None = None
 
     def commit(self, infos: list[CommitInfo]) -> None:
-        """Insert every tail of ``infos`` (idempotent: same token, same rows)."""
+        """Insert every tail of ``infos`` (idempotent: same token, same rows); tell the writers it is saved."""
         for item in infos:
             if not item or "arrow" not in item:
                 continue
@@ -187,6 +213,9 @@ class ClickhouseCommitter(Committer):
             if info is None:
                 raise ConnectorError(f"Clickhouse: table {item['database']}.{item['table']} does not exist")
             insert(self._client, info, decode_rows(str(item["arrow"])), str(item["token"]))
+        saved = [int(item["checkpoint_id"]) for item in infos if item and "checkpoint_id" in item]
+        if saved:
+            self._sink.saved_checkpoint = max(self._sink.saved_checkpoint, *saved)
 
     def abort(self, infos: list[CommitInfo]) -> None:
         """Nothing to undo: tails of aborted checkpoints were never inserted."""
@@ -211,6 +240,8 @@ class ClickhouseSink(Sink[ClickhouseSinkOptions]):
         self.run_id = _safe(context.run_id) if context.run_id else uuid.uuid4().hex[:12]
         self.job = _safe(context.job_name)
         self._info: TableInfo | None = None
+        self.saved_checkpoint = context.restored_checkpoint_id or 0
+        """The last checkpoint the committer saw saved (writers insert a segment's blocks only then)."""
 
     def check_input(self, schema: pa.Schema) -> None:
         """Plan time: every column has a ClickHouse type; the key columns are input columns."""

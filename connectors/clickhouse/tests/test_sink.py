@@ -187,34 +187,50 @@ def test_upsert_and_delete_on_merge_tree(clickhouse, database, lightweight):
 def test_replayed_inserts_are_dropped(clickhouse, database):
     """A writer restored from a checkpoint replays the same rows: nothing is inserted twice."""
     options = clickhouse.options(database=database, table="t", bulk_size=4)
-    first = [rows(list(range(0, 10))), rows(list(range(10, 13)))]
-    after = [rows(list(range(13, 20)))]
+    schema = rows([0]).schema
     sink = make_sink(options, run_id="run1")
-    sink.prepare(first[0].schema)
+    sink.prepare(schema)
     committer = sink.create_committer()
-    writer = sink.create_writer(0, first[0].schema)
-    for batch in first:
-        writer.write(batch)
-    info = writer.prepare_commit(1)  # checkpoint 1: 12 rows in 3 blocks, a tail of 1 row
-    state = writer.snapshot(1)
-    committer.commit([info])
-    for batch in after:  # 7 more rows: one block of 4 inserted, 3 buffered, then the crash
-        writer.write(batch)
-    assert count(clickhouse, database) == 17
-    # restart from checkpoint 1: the commit is repeated, the rows after it replayed
+    writer = sink.create_writer(0, schema)
+    writer.write(rows(list(range(0, 10))))  # blocks 0-3, 4-7 inserted; 8, 9 buffered
+    info1 = writer.prepare_commit(1)  # the tail 8, 9 goes to the commit info
+    state1 = writer.snapshot(1)
+    committer.commit([info1])  # checkpoint 1 saved: the tail is inserted
+    writer.write(rows(list(range(10, 22))))  # three blocks of checkpoint 1's segment
+    info2 = writer.prepare_commit(2)
+    assert "arrow" not in info2  # nothing left over
+    writer.write(rows(list(range(22, 32))))  # checkpoint 2 is not saved yet: these wait
+    assert count(clickhouse, database) == 22
+    # crash before checkpoint 2 is saved; restart from checkpoint 1: its commit is repeated,
+    # the rows after it replayed
     sink2 = make_sink(options, run_id="run2", restored=1)
-    sink2.prepare(first[0].schema)
+    sink2.prepare(schema)
     committer2 = sink2.create_committer()
-    committer2.commit([info])
-    writer2 = sink2.create_writer(0, first[0].schema, state)
-    for batch in after:
-        writer2.write(batch)
+    committer2.commit([info1])
+    writer2 = sink2.create_writer(0, schema, state1)
+    writer2.write(rows(list(range(10, 20))))
+    writer2.write(rows(list(range(20, 32))))
     committer2.commit([writer2.prepare_commit(2)])
     writer2.close()
     writer.close()
     client = clickhouse.client()
     assert client.query(f"SELECT count(), uniqExact(id), min(id), max(id) FROM {database}.t").result_rows \
-        == [(20, 20, 0, 19)]
+        == [(32, 32, 0, 31)]
+
+
+def test_rows_after_a_checkpoint_wait_until_it_is_saved(clickhouse, database):
+    options = clickhouse.options(database=database, table="t", bulk_size=4)
+    sink = make_sink(options)
+    sink.prepare(rows([0]).schema)
+    committer = sink.create_committer()
+    writer = sink.create_writer(0, rows([0]).schema)
+    info = writer.prepare_commit(1)
+    writer.write(rows(list(range(10))))
+    assert count(clickhouse, database) == 0  # checkpoint 1 not saved: nothing inserted
+    committer.commit([info])
+    writer.write(rows([10, 11]))
+    assert count(clickhouse, database) == 12  # saved: the three waiting blocks go in
+    writer.close()
 
 
 def test_table_without_dedup_window_warns(clickhouse, database, caplog):
