@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -97,7 +98,8 @@ def produce(topic: str, values: Sequence[bytes | str | None], partition: int | N
     """Write ``values`` to ``topic`` (one partition, or by key / round robin) and wait for delivery."""
     from confluent_kafka import Producer
 
-    producer = Producer({"bootstrap.servers": BROKER, "linger.ms": 5, "partitioner": "murmur2_random"})
+    producer = Producer({"bootstrap.servers": BROKER, "linger.ms": 5, "partitioner": "murmur2_random",
+                         "logger": logging.getLogger("kafka-test-producer")})
     for i, value in enumerate(values):
         kwargs: dict[str, Any] = {}
         if partition is not None:

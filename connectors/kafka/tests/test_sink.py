@@ -117,14 +117,16 @@ def test_native_format_writes_key_value_headers_partition(new_topic: Callable[..
 
 def test_exactly_once_visible_only_after_commit(new_topic: Callable[..., str]) -> None:
     topic = new_topic(1)
-    sink = make_sink(topic=topic, semantics="EXACTLY_ONCE")
+    assert make_sink(topic=topic, semantics="EXACTLY_ONCE").transaction_prefix == \
+        "SeaTunnel-kafka-sink-test-sink_0_.Kafka"  # the default: job name and sink label
+    sink = make_sink(topic=topic, semantics="EXACTLY_ONCE", transaction_prefix=f"tx-{topic}")
     committer = sink.create_committer()
     assert committer is not None
     writer = sink.create_writer(0, people().schema)
     writer.write(people())
     info = writer.prepare_commit(7)
-    assert info is not None and info["transactional_id"] == "SeaTunnel-kafka-sink-test-sink_0_.Kafka-0-0"
-    assert writer.snapshot(7) == {"transaction_prefix": "SeaTunnel-kafka-sink-test-sink_0_.Kafka", "sequence": 1}
+    assert info is not None and info["transactional_id"] == f"tx-{topic}-0-0"
+    assert writer.snapshot(7) == {"transaction_prefix": f"tx-{topic}", "sequence": 1}
     writer.write(people())  # the next checkpoint's transaction
     assert kcat_read(topic, read_committed=True) == []
     assert len(kcat_read(topic)) == 6  # read_uncommitted sees the open transactions
