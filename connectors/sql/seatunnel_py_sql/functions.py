@@ -361,8 +361,10 @@ _add("string", "MURMUR64", 1, 1, lambda a, t: f"st_murmur64(CAST({a[0].sql} AS V
 
 # --- numeric ----------------------------------------------------------------------------
 for _name in ("ABS", "ACOS", "ASIN", "ATAN", "COS", "COSH", "COT", "SIN", "SINH", "TAN", "TANH", "EXP", "LN",
-              "LOG10", "RADIANS", "SQRT", "CEIL", "CEILING", "FLOOR"):
+              "LOG10", "RADIANS", "SQRT"):
     _add("numeric", _name, 1, 1, _call(_name.lower()))
+_add("numeric", "CEIL CEILING", 1, 1, _int("ceil"))
+_add("numeric", "FLOOR", 1, 1, _int("floor"))
 _add("numeric", "ATAN2", 2, 2, _call("atan2"))
 _add("numeric", "DEGREES", 1, 1, _call("degrees"))
 _add("numeric", "ARRAY_MAX", 1, 1, _call("list_max"))

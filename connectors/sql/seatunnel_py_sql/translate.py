@@ -243,7 +243,10 @@ class Translator:
                 out.append(self.path(tokens[i:end:2]))
                 i = end
                 continue
-            out.append(token.text)
+            if token.kind == Kind.NUMBER and any(c in token.text for c in ".eE"):
+                out.append(f"{token.text}::DOUBLE")  # as in SeaTunnel, 5.4 is a DOUBLE (DuckDB reads a DECIMAL)
+            else:
+                out.append(token.text)
             i += 1
         return " ".join(out)
 

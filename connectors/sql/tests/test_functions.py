@@ -168,9 +168,9 @@ NUMERIC_CASES = [
     ("ROUND(COT(1), 4)", 0.6421, pa.float64()),
     ("MOD(age, 7)", 6, pa.int64()),
     ("MOD(-7, 3)", -1, pa.int32()),
-    ("CEIL(score)", 3.0, pa.float64()),
-    ("CEILING(price)", decimal.Decimal("13"), pa.decimal128(10, 0)),
-    ("FLOOR(score)", 2.0, pa.float64()),
+    ("CEIL(score)", 3, pa.int32()),
+    ("CEILING(price)", 13, pa.int32()),
+    ("FLOOR(score)", 2, pa.int32()),
     ("EXP(0)", 1.0, pa.float64()),
     ("LN(1)", 0.0, pa.float64()),
     ("LOG(2, 8)", 3.0, pa.float64()),
@@ -383,3 +383,19 @@ def test_vectors_of_different_dimensions_fail_the_batch() -> None:
     data = pa.RecordBatch.from_pydict({"a": [[3.0, 4.0]], "b": [[1.0]]}, schema=VECTORS)
     with pytest.raises(ConnectorError, match="Vectors must have the same dimension: 2 vs 1"):
         sql.apply(data)
+
+
+def test_numeric_results_and_types_as_in_seatunnels_own_test() -> None:
+    """Values and types SeaTunnel's func_numeric e2e job expects (CEIL/FLOOR/SIGN are INT, 5.4 is a DOUBLE)."""
+    data = pa.RecordBatch.from_pydict({"c1": [-120.72], "c3": [3.1415926], "c4": pa.array([13], pa.int32()),
+                                       "c5": [13.2], "c6": [1324.252], "c9": [120.72124]})
+    out = run("select abs(c1) as c1_1, tan(c3/4) as c3_1, mod(c4, 5) as c4_1, mod(c4, 5.4) as c4_2, ceil(c5) as c5_1, "
+              "floor(c5) as c5_2, ln(c5) as c5_3, log(10,c5) as c5_4, log10(c6) as c6_1, power(c5,2) as c5_5, "
+              "round(c9,2) as c9_1, sign(c1) as c1_2, trunc(c9,2) as c9_2 from fake", data)
+    assert out.to_pylist()[0] == {
+        "c1_1": 120.72, "c3_1": 0.9999999732051038, "c4_1": 3, "c4_2": 2.1999999999999993, "c5_1": 14, "c5_2": 13,
+        "c5_3": 2.580216829592325, "c5_4": 1.1205739312058498, "c6_1": 3.1219706375172507, "c5_5": 174.23999999999998,
+        "c9_1": 120.72, "c1_2": -1, "c9_2": 120.72}
+    types = {f.name: f.type for f in out.schema}
+    assert [types[n] for n in ("c4_1", "c4_2", "c5_1", "c5_2", "c1_2")] == [
+        pa.int32(), pa.float64(), pa.int32(), pa.int32(), pa.int32()]

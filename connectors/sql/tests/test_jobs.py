@@ -54,7 +54,7 @@ def test_numeric_functions_job(tmp_path: Path) -> None:
              "power(2, 3) pw, sqrt(16) sq, log(2, 8) lg, ln(1) ln1, log10(100) l10, sign(-score) sg, "
              "trunc(3.789, 2) tc, age / 3 dv, age * 2 + 1 ar, trim_scale(price) ts from fake")
     expected = {
-        "ab": ("double", 2.5), "ce": ("double", 3.0), "fl": ("double", 2.0), "ro": ("decimal(10, 1)", "12.3"),
+        "ab": ("double", 2.5), "ce": ("int", 3), "fl": ("int", 2), "ro": ("decimal(10, 1)", "12.3"),
         "mo": ("bigint", 6), "pw": ("double", 8.0), "sq": ("double", 4.0), "lg": ("double", 3.0),
         "ln1": ("double", 0.0), "l10": ("double", 2.0), "sg": ("int", -1), "tc": ("double", 3.78),
         "dv": ("bigint", 6), "ar": ("bigint", 41), "ts": ("string", "12.3"),
