@@ -30,6 +30,11 @@ from .recovery import TransactionRecovery
 log = logging.getLogger(__name__)
 
 TRANSACTION_TIMEOUT = 30.0
+TRANSACTION_POOL = 3
+"""Transactional ids per task, used in turn: checkpoints complete one at a time and a
+checkpoint's transaction is committed before the next checkpoint starts, so the id a
+writer takes again was committed two checkpoints earlier (and the broker keeps a few
+ids per task instead of one per checkpoint)."""
 
 
 def _safe(text: str) -> str:
@@ -59,7 +64,7 @@ class KafkaWriter(SinkWriter):
     def _open(self) -> Any:
         config = self._sink.producer_config(self._delivery, self._errors)
         if self._transactional:
-            self._transaction_id = f"{self._prefix}-{self._task}-{self._sequence}"
+            self._transaction_id = f"{self._prefix}-{self._task}-{self._sequence % TRANSACTION_POOL}"
             config["transactional.id"] = self._transaction_id
         producer = make_client("producer", config, self._options.kafka_config)
         if self._transactional:
@@ -177,7 +182,7 @@ class KafkaSink(Sink[KafkaSinkOptions]):
     ``semantics``: NON hands messages to librdkafka and flushes at the end;
     AT_LEAST_ONCE flushes at every checkpoint; EXACTLY_ONCE writes each task's messages of
     a checkpoint in one Kafka transaction (``transactional.id`` =
-    ``<transaction_prefix>-<task>-<n>``) that the committer commits once the checkpoint
+    ``<transaction_prefix>-<task>-<n mod 3>``) that the committer commits once the checkpoint
     is persisted, and that a restarted job commits over the wire if the process died in
     between (see ``recovery``).
     """
