@@ -27,6 +27,7 @@ RESERVED = {
     "AT", "ON", "SIMILAR", "GLOB", "ANY", "ALL", "SOME", "COLLATE",
 }
 """Words never read as column names."""
+INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT"}
 
 
 class Catalog:
@@ -352,7 +353,20 @@ class Translator:
                 split = i
         if split <= 0 or split == len(args) - 1:
             raise SqlError(f"{function} needs (value AS type)")
-        return f"{function}({self.expr(args[:split])} AS {self.cast_type(args[split + 1:])})"
+        value, target = self.expr(args[:split]), self.cast_type(args[split + 1:])
+        if target in ("TIMESTAMP", "DATE", "TIME") and self.type_of(value) in INTEGERS:
+            return self.cast_integer(function, value, target)
+        return f"{function}({value} AS {target})"
+
+    @staticmethod
+    def cast_integer(function: str, value: str, target: str) -> str:
+        """SeaTunnel reads integers as epoch milliseconds (TIMESTAMP), yyyyMMdd (DATE), HHmmss (TIME)."""
+        parse = "try_strptime" if function == "TRY_CAST" else "strptime"
+        if target == "TIMESTAMP":
+            return f"CAST(to_timestamp(CAST({value} AS DOUBLE) / 1000.0) AS TIMESTAMP)"
+        if target == "DATE":
+            return f"CAST({parse}(CAST({value} AS VARCHAR), '%Y%m%d') AS DATE)"
+        return f"CAST({parse}(lpad(CAST({value} AS VARCHAR), 6, '0'), '%H%M%S') AS TIME)"
 
     def extract(self, args: list[Token]) -> str:
         if len(args) < 3 or args[0].kind != Kind.WORD or not args[1].is_word("FROM"):

@@ -399,3 +399,22 @@ def test_numeric_results_and_types_as_in_seatunnels_own_test() -> None:
     types = {f.name: f.type for f in out.schema}
     assert [types[n] for n in ("c4_1", "c4_2", "c5_1", "c5_2", "c1_2")] == [
         pa.int32(), pa.float64(), pa.int32(), pa.int32(), pa.int32()]
+
+
+def test_system_functions_as_in_seatunnels_own_test() -> None:
+    """SeaTunnel's func_system e2e job: integers cast to TIMESTAMP (epoch ms), DATE (yyyyMMdd), TIME (HHmmss)."""
+    data = pa.RecordBatch.from_pydict({
+        "id": pa.array([1], pa.int64()), "name": ["Joy Ding"], "c1": ["12.4"], "c2": [dt.datetime(2012, 12, 21, 12, 34, 56)],
+        "c3": pa.array([None], pa.string()), "c4": pa.array([1687747869032], pa.int64()), "c5": pa.array([20230625], pa.int32()),
+        "c6": pa.array([235109], pa.int32()), "c7": ["1"], "c8": ["1c"]})
+    row = first("select cast(id as STRING) as id, cast(id as INT) as id2, cast(id as DOUBLE) as id3 , cast(c1 as double) as c1_1, "
+                "cast(c1 as DECIMAL(10,2)) as c1_2, cast(c2 as DATE) as c2_1, coalesce(c3,'Unknown') c3_1, ifnull(c3,'Unknown') c3_2, "
+                "ifnull(nullif(name,'Joy Ding'),'NULL') name1, nullif(name,'Joy Ding_') name2, cast(c4 as timestamp) as c4_1, "
+                "cast(c4 as decimal(17,4)) as c4_2, cast(c5 as date) as c5, cast(c6 as time) as c6, cast(name as BINARY) as c7,"
+                "try_cast(c7 AS int) as c8,try_cast(c8 AS int) AS c9, name as `apply` from dual", data)
+    assert row == {
+        "id": "1", "id2": 1, "id3": 1.0, "c1_1": 12.4, "c1_2": decimal.Decimal("12.40"), "c2_1": dt.date(2012, 12, 21),
+        "c3_1": "Unknown", "c3_2": "Unknown", "name1": "NULL", "name2": "Joy Ding",
+        "c4_1": dt.datetime.fromtimestamp(1687747869.032),  # local time, as Java's system zone
+        "c4_2": decimal.Decimal("1687747869032.0000"),
+        "c5": dt.date(2023, 6, 25), "c6": dt.time(23, 51, 9), "c7": b"Joy Ding", "c8": 1, "c9": None, "apply": "Joy Ding"}
