@@ -418,3 +418,27 @@ def test_system_functions_as_in_seatunnels_own_test() -> None:
         "c4_1": dt.datetime.fromtimestamp(1687747869.032),  # local time, as Java's system zone
         "c4_2": decimal.Decimal("1687747869032.0000"),
         "c5": dt.date(2023, 6, 25), "c6": dt.time(23, 51, 9), "c7": b"Joy Ding", "c8": 1, "c9": None, "apply": "Joy Ding"}
+
+
+def test_string_functions_as_in_seatunnels_own_test() -> None:
+    """The values SeaTunnel's func_string e2e job expects (its DES functions are not in the reference list)."""
+    data = pa.RecordBatch.from_pydict({
+        "id": pa.array([1], pa.int32()), "name": ["Joy Ding"], "c1": ["A"], "c2": ["b"], "c4": ["&^^$wef9"],
+        "c5": pa.array([98], pa.int32()), "c6": ["0037"], "c7": ["7"], "c8": ["*Joy_Ding@s.com*"],
+        "c9": ["Joy_WWWDing@s.com"], "c10": ["2020-10-01"], "c11": [dt.datetime(2022, 12, 12, 23, 34, 45)]})
+    row = first(
+        "select ascii(c1) as c1_1, ascii(c2) as c2_1, bit_length(c4) as c4_1, length(c4) as c4_2, octet_length(c4) as c4_3, "
+        "char(c5) as c5_1, concat(c1,id,'!') as c1_2, hextoraw(c6) as c6_1, rawtohex(c7) as c7_1, insert(name,2,2,'**') as name1, "
+        "lower(name) as name2, upper(name) as name3, left(name, 3) as name4, right(name, 4) as name5, lpad(name, 10, '*') as name6, "
+        "rpad(name, 10, '*') as name7, ltrim(c8, '*') as c8_1, rtrim(c8, '*') as c8_2, trim(c8, '*') as c8_3, "
+        "regexp_replace(c9, 'w+', 'W', 'i') as c9_1, regexp_like(name, '[A-Z ]*', 'i') as name8, regexp_substr(c10, '\\d{4}') as c10_1, "
+        "regexp_substr(c10, '(\\d{4})-(\\d{2})-(\\d{2})', 1, 1, null, 2) as c10_2, repeat(name||' ',3) as name9, "
+        "replace(name,' ','_') as name10, soundex(name) as name11, name || space(3) as name12, substring(name, 1, 3) as name13, "
+        "to_char(id) as id1, to_char(c11,'yyyy-MM-dd') as c11_1, translate(name, 'ing', 'ING') as name14 from dual", data)
+    assert row == {
+        "c1_1": 65, "c2_1": 98, "c4_1": 64, "c4_2": 8, "c4_3": 8, "c5_1": "b", "c1_2": "A1!", "c6_1": "7", "c7_1": "0037",
+        "name1": "J** Ding", "name2": "joy ding", "name3": "JOY DING", "name4": "Joy", "name5": "Ding", "name6": "**Joy Ding",
+        "name7": "Joy Ding**", "c8_1": "Joy_Ding@s.com*", "c8_2": "*Joy_Ding@s.com", "c8_3": "Joy_Ding@s.com",
+        "c9_1": "Joy_WDing@s.com", "name8": True, "c10_1": "2020", "c10_2": "10", "name9": "Joy Ding Joy Ding Joy Ding ",
+        "name10": "Joy_Ding", "name11": "J352", "name12": "Joy Ding   ", "name13": "Joy", "id1": "1", "c11_1": "2022-12-12",
+        "name14": "Joy DING"}
