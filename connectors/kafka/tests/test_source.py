@@ -261,3 +261,39 @@ def test_job_in_parallel_over_four_partitions_commits_group_offsets(
     assert len(lines) == 8 and all(ln.startswith("3:") for ln in lines)  # only what came after the commit
     counts = admin().list_consumer_groups().result()
     assert any(g.group_id == group for g in counts.valid)
+
+
+def test_pattern_discovers_new_topics_and_group_commits_follow_the_option(new_topic: Callable[..., str]) -> None:
+    from confluent_kafka import Consumer, TopicPartition
+
+    first = new_topic(2, prefix="pat")
+    stem = first[:-4]  # topics sharing the first 6 hex digits match; others created meanwhile do not
+    source = make_source(mode="STREAMING", topic=f"{stem}.*", pattern=True, start_mode="earliest",
+                         **{"consumer.group": f"g-{first}"})
+    source.open()
+    assert sorted(s.split_id for s in source.splits()) == [f"{first}-0", f"{first}-1"]
+    assert source.discover_splits() == []
+    second = f"{stem}zzzz"
+    from confluent_kafka.admin import NewTopic
+
+    for future in admin().create_topics([NewTopic(second, 1, 1)]).values():
+        future.result()
+    found = source.discover_splits()
+    assert [s.split_id for s in found] == [f"{second}-0"] and found[0].payload["end"] is None
+    source.notify_checkpoint_complete(3, {f"{first}-0": {"offset": 5}, f"{second}-0": {"offset": 0}})
+    consumer = Consumer({"bootstrap.servers": BROKER, "group.id": f"g-{first}"})
+    committed = consumer.committed([TopicPartition(first, 0), TopicPartition(first, 1)], timeout=10)
+    assert [tp.offset for tp in committed] == [5, -1001]
+    consumer.close()
+    source.close()
+    quiet = make_source(mode="STREAMING", topic=first, commit_on_checkpoint=False, start_mode="earliest",
+                        **{"consumer.group": f"g2-{first}", "partition-discovery.interval-millis": -1})
+    quiet.open()
+    quiet.splits()
+    quiet.notify_checkpoint_complete(1, {f"{first}-0": {"offset": 5}})
+    assert quiet.discover_splits() == []
+    consumer = Consumer({"bootstrap.servers": BROKER, "group.id": f"g2-{first}"})
+    assert consumer.committed([TopicPartition(first, 0)], timeout=10)[0].offset == -1001  # nothing committed
+    consumer.close()
+    quiet.close()
+    admin().delete_topics([second])
