@@ -142,6 +142,11 @@ class Session:
         rows = self.con.execute(f"DESCRIBE SELECT {sql} FROM {source}").fetchall()
         return str(rows[0][1]) if rows else "NULL"
 
+    def evaluate(self, sql: str) -> object:
+        """The value of a constant expression (raises DuckDB's error for a bad one)."""
+        rows = self.con.execute(f"SELECT {sql}").fetchall()
+        return rows[0][0] if rows else None
+
     def run(self, sql: str) -> pa.Table:
         """Run ``sql`` over the registered input and return the result as one Arrow table."""
         return self.con.sql(sql).to_arrow_table(ARROW_BATCH_ROWS)

@@ -263,7 +263,7 @@ def _is_date(a: list[Arg], t: TypeOf) -> str:
     return f"coalesce(try_strptime({a[0].sql}, {_java_format(a, 1, 'IS_DATE')}) IS NOT NULL, false)"
 
 
-def _zone(arg: Arg) -> str:
+def java_zone(arg: Arg) -> str:
     """Java zone ids ``UTC+8`` / ``GMT-5`` as IANA ``Etc/GMT-8`` (whose sign is inverted)."""
     if arg.literal is None:
         return arg.sql
@@ -277,7 +277,7 @@ def _zone(arg: Arg) -> str:
 
 def _from_unixtime(a: list[Arg], t: TypeOf) -> str:
     stamp = f"to_timestamp(CAST({a[0].sql} AS DOUBLE))"
-    local = f"timezone({_zone(a[2])}, {stamp})" if len(a) > 2 else f"CAST({stamp} AS TIMESTAMP)"
+    local = f"timezone({java_zone(a[2])}, {stamp})" if len(a) > 2 else f"CAST({stamp} AS TIMESTAMP)"
     return f"strftime({local}, {_java_format(a, 1, 'FROM_UNIXTIME')})"
 
 
@@ -461,6 +461,11 @@ MACROS = [
     """CREATE OR REPLACE MACRO st_trim_scale(s) AS
        CASE WHEN contains(s, '.') THEN regexp_replace(regexp_replace(s, '0+$', ''), '\\.$', '') ELSE s END""",
     """CREATE OR REPLACE MACRO st_quarters(n) AS to_months(n * 3)""",
+    # SeaTunnel's x AT TIME ZONE z: the same instant (a TIMESTAMP is read in the local zone) as a
+    # TIMESTAMP_TZ; the zone is checked (an unknown one fails) but an instant carries no zone
+    """CREATE OR REPLACE MACRO st_at_time_zone(x, z) AS
+       CASE WHEN timezone(z, TIMESTAMPTZ '2000-01-01 00:00:00+00') IS NULL THEN NULL
+            ELSE CAST(x AS TIMESTAMPTZ) END""",
     # Java's Period.between(a, b).toTotalMonths(): whole months between two dates
     """CREATE OR REPLACE MACRO st_months_between(a, b) AS
        CASE WHEN (year(b) * 12 + month(b)) - (year(a) * 12 + month(a)) > 0 AND day(b) < day(a)

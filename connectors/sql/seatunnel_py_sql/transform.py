@@ -125,7 +125,7 @@ class SqlTransform(Transform[SqlOptions]):
         columns = list(schema.names)
         session.register_input(_empty(schema, with_kinds=True))
         try:
-            translation = Translator(query, schema, session.catalog(), session.type_of).translate()
+            translation = Translator(query, schema, session.catalog(), session.type_of, session.evaluate).translate()
             log.debug("%s: DuckDB query: %s", self.context.label, translation.with_row_kinds)
             with_kinds = session.run(translation.with_row_kinds).schema
             session.register_input(_empty(schema, with_kinds=False))

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from seatunnel_py.api import ROW_KIND_COLUMN
 
-from .functions import CAST_TYPES, FUNCTIONS, KEYWORD_FUNCTIONS, Arg, SqlError
+from .functions import CAST_TYPES, FUNCTIONS, KEYWORD_FUNCTIONS, Arg, SqlError, java_zone
 from .query import Query
 from .tokens import Kind, Token, join, matching_paren, quote_identifier, quote_string, split_top_level
 
@@ -99,8 +99,9 @@ class Translator:
     """Rewrites one parsed query against the input schema."""
 
     def __init__(self, query: Query, schema: pa.Schema, catalog: Catalog,
-                 type_of: Callable[[str, str], str]) -> None:
+                 type_of: Callable[[str, str], str], evaluate: Callable[[str], object] | None = None) -> None:
         self.query = query
+        self._evaluate = evaluate
         self.schema = schema
         self.catalog = catalog
         self._type_of = type_of
@@ -228,6 +229,18 @@ class Translator:
                 out.append(FUNCTIONS[token.upper].build([], self.type_of))
                 i += 1
                 continue
+            if token.is_word("AT") and i + 3 < len(tokens) and tokens[i + 1].is_word("TIME") \
+                    and tokens[i + 2].is_word("ZONE"):
+                zone_token = tokens[i + 3]
+                if zone_token.kind == Kind.STRING:
+                    zone = java_zone(Arg(zone_token.text, zone_token.value))
+                    if self._evaluate is not None:  # an unknown zone fails at plan time
+                        self._evaluate(f"timezone({zone}, TIMESTAMPTZ '2000-01-01 00:00:00+00')")
+                else:
+                    zone = self.expr([zone_token])
+                out.append(f"st_at_time_zone({self.pop_operand(out)}, {zone})")
+                i += 4
+                continue
             if prev is not None and prev.is_word("AS"):
                 out.append(quote_identifier(token.value) if token.kind in (Kind.WORD, Kind.QUOTED) else token.text)
                 i += 1
@@ -250,6 +263,27 @@ class Translator:
                 out.append(token.text)
             i += 1
         return " ".join(out)
+
+    @staticmethod
+    def pop_operand(out: list[str]) -> str:
+        """Remove and return the operand before a postfix operator (``AT TIME ZONE``)."""
+        if not out:
+            raise SqlError("AT TIME ZONE needs a value before it")
+        end = len(out)
+        start = end - 1
+        if out[-1] == ")":
+            depth = 0
+            for j in range(end - 1, -1, -1):
+                if out[j] == ")":
+                    depth += 1
+                elif out[j] == "(":
+                    depth -= 1
+                if depth == 0:
+                    start = j
+                    break
+        operand = " ".join(out[start:])
+        del out[start:]
+        return operand
 
     def path(self, parts: list[Token]) -> str:
         """A column, ``row.field.field`` or ``map.key`` (``table.column`` too)."""

@@ -442,3 +442,19 @@ def test_string_functions_as_in_seatunnels_own_test() -> None:
         "c9_1": "Joy_WDing@s.com", "name8": True, "c10_1": "2020", "c10_2": "10", "name9": "Joy Ding Joy Ding Joy Ding ",
         "name10": "Joy_Ding", "name11": "J352", "name12": "Joy Ding   ", "name13": "Joy", "id1": "1", "c11_1": "2022-12-12",
         "name14": "Joy DING"}
+
+
+def test_at_time_zone_keeps_the_instant_as_in_seatunnel() -> None:
+    """A TIMESTAMP is read in the local zone; the result is a TIMESTAMP_TZ of the same instant."""
+    out = run("select ts AT TIME ZONE 'Asia/Shanghai' as a, (ts + INTERVAL 1 HOUR) AT TIME ZONE 'UTC+8' as b from dual")
+    assert pa.types.is_timestamp(out.schema.field("a").type) and out.schema.field("a").type.tz
+    local = dt.datetime(2024, 1, 31, 13, 34, 45, 123000).astimezone()
+    assert out.column("a")[0].as_py() == local
+    assert out.column("b")[0].as_py() == local + dt.timedelta(hours=1)
+
+
+def test_an_unknown_time_zone_is_a_plan_time_error() -> None:
+    from seatunnel_py.api import OptionError
+
+    with pytest.raises(OptionError, match="Unknown TimeZone 'Nowhere/X'"):
+        transform("select ts AT TIME ZONE 'Nowhere/X' as a from dual").output_schema(SCHEMA)
