@@ -147,8 +147,8 @@ class ClickhouseSourceOptions(ConnectionOptions):
     partition_list: list[str] | None = option(None, "table_path: read only these partitions (partition values "
                                               "as system.parts shows them, or partition ids)")
     batch_size: int = option(1024, "rows per record batch (max_block_size of the query)", gt=0)
-    split_size: int = option(2**31 - 1, "table_path: rows per split; a partition with more rows is read as "
-                             "several key ranges in parallel", alias="split.size", gt=0)
+    split_size: int = option(2**31 - 1, "table_path: rows per split; a partition with more rows is cut into "
+                             "cityHash64(sorting key) ranges read in parallel", alias="split.size", gt=0)
     database: str | None = option(None, "seatunnel-py: database the sql runs in")
     schema_: dict[str, Any] | None = option(
         None, "seatunnel-py: declared schema { fields { name = type } }; results are cast to it and "
