@@ -458,3 +458,34 @@ def test_an_unknown_time_zone_is_a_plan_time_error() -> None:
 
     with pytest.raises(OptionError, match="Unknown TimeZone 'Nowhere/X'"):
         transform("select ts AT TIME ZONE 'Nowhere/X' as a from dual").output_schema(SCHEMA)
+
+
+def test_datetime_functions_as_in_seatunnels_own_test() -> None:
+    """SeaTunnel's func_datetime e2e job. Two values differ from that (older) job on purpose: EXTRACT(MILLISECOND)
+    includes the seconds and WEEK is WeekFields.ISO.weekOfYear, as in SeaTunnel's current code."""
+    t = dt.datetime
+    data = pa.RecordBatch.from_pydict({
+        "c1": [t(2021, 4, 15, 13, 34, 45)], "c2": [t(2022, 1, 23, 12, 34, 56)], "c3": [t(2021, 4, 15, 13, 34, 45, 235000)],
+        "c4": [t(2021, 4, 8, 13, 34, 45, 235000)], "c5": ["2021-04-08 13:34:45.235"], "c6": ["2021-04-08"]})
+    row = first(
+        "select dateadd(c1, 40, 'DAY') as c1_2, dateadd(c1, 2, 'YEAR') as c1_3, dateadd(c1, 13, 'HOUR') as c1_5, "
+        "dateadd(c1, 40, 'MINUTE') as c1_6, dateadd(c1, 30, 'SECOND') as c1_7, date_trunc(c3, 'YEAR') as c3_1, "
+        "date_trunc(c3, 'MONTH') as c3_2, date_trunc(c3, 'HOUR') as c3_4, date_trunc(c3, 'MINUTE') as c3_5, "
+        "date_trunc(c3, 'SECOND') as c3_6, dayname(c3) as c3_7, day_of_week(c3) c3_8, day_of_year(c3) c3_9, "
+        "extract(YEAR FROM c3) c3_10, extract(MONTH FROM c3) c3_11, extract(DAY FROM c3) c3_12, extract(HOUR FROM c3) c3_13, "
+        "extract(MINUTE from c3) c3_14, extract(SECOND from c3) c3_15, extract(MILLISECOND from c3) c3_16, "
+        "extract(DAYOFWEEK FROM c3) c3_17, extract(DAYOFYEAR FROM c3) c3_18, formatdatetime(c4,'yyyy-MM-dd HH:mm:ss.S') c4_1, "
+        "formatdatetime(c4,'yyyy-MM-dd') c4_2, formatdatetime(c4,'HH:mm:ss.SSS') c4_3, hour(c4) c4_4, minute(c4) c4_5, "
+        "month(c4) c4_6, monthname(c4) c4_7, parsedatetime(c5,'yyyy-MM-dd HH:mm:ss.SSS') c5_1, to_date(c6,'yyyy-MM-dd') c6_1, "
+        "quarter(c4) c4_8, second(c4) c4_9, week(c4) c4_10, year(c4) c4_11 from fake", data)
+    assert row == {
+        "c1_2": t(2021, 5, 25, 13, 34, 45), "c1_3": t(2023, 4, 15, 13, 34, 45), "c1_5": t(2021, 4, 16, 2, 34, 45),
+        "c1_6": t(2021, 4, 15, 14, 14, 45), "c1_7": t(2021, 4, 15, 13, 35, 15), "c3_1": t(2021, 1, 1), "c3_2": t(2021, 4, 1),
+        "c3_4": t(2021, 4, 15, 13), "c3_5": t(2021, 4, 15, 13, 34), "c3_6": t(2021, 4, 15, 13, 34, 45), "c3_7": "Thursday",
+        "c3_8": 4, "c3_9": 105, "c3_10": 2021, "c3_11": 4, "c3_12": 15, "c3_13": 13, "c3_14": 34, "c3_15": 45,
+        "c3_16": 45235,  # that job: 235
+        "c3_17": 4, "c3_18": 105, "c4_1": "2021-04-08 13:34:45.2", "c4_2": "2021-04-08", "c4_3": "13:34:45.235", "c4_4": 13,
+        "c4_5": 34, "c4_6": 4, "c4_7": "April", "c5_1": t(2021, 4, 8, 13, 34, 45, 235000), "c6_1": dt.date(2021, 4, 8),
+        "c4_8": 2, "c4_9": 45,
+        "c4_10": 14,  # that job: 15
+        "c4_11": 2021}
