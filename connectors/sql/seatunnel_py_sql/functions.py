@@ -407,6 +407,17 @@ _add("system", "MULTI_IF", 3, None, _multi_if)
 _add("system", "UUID", 0, 0, lambda a, t: "CAST(uuid() AS VARCHAR)")
 _add("system", "ARRAY", 1, None, _array)
 
+
+def _map(a: list[Arg], t: TypeOf) -> str:
+    if len(a) % 2:
+        raise SqlError("MAP needs key, value pairs (an even number of arguments)")
+    keys = ", ".join(x.sql for x in a[0::2])
+    values = ", ".join(x.sql for x in a[1::2])
+    return f"map(list_value({keys}), list_value({values}))"
+
+
+_add("system", "MAP", 2, None, _map)
+
 # --- vector (arrays of numbers: SeaTunnel's float_vector travels as array<float>) ----------
 def _vector_reduce(a: list[Arg], t: TypeOf) -> str:
     method = _literal(a, 2, "VECTOR_REDUCE", "method").strip().upper()

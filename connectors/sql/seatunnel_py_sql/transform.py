@@ -83,6 +83,19 @@ def _metadata(out: pa.Schema, input_schema: pa.Schema) -> dict[bytes, bytes] | N
     return meta or None
 
 
+def _normalized(dtype: pa.DataType) -> pa.DataType:
+    """Arrow's usual child names (``item`` in lists; DuckDB writes ``l``), recursively."""
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype):
+        item = dtype.value_field
+        return pa.list_(pa.field("item", _normalized(item.type), item.nullable))
+    if pa.types.is_map(dtype):
+        return pa.map_(dtype.key_field.with_type(_normalized(dtype.key_type)),
+                       dtype.item_field.with_type(_normalized(dtype.item_type)))
+    if pa.types.is_struct(dtype):
+        return pa.struct([f.with_type(_normalized(f.type)) for f in dtype])
+    return dtype
+
+
 def _same_zone_types(out: pa.Schema, input_schema: pa.Schema) -> pa.Schema:
     """Keep the input's time zone name on pass-through timestamp columns (DuckDB renames ``UTC``)."""
     fields = []
@@ -170,7 +183,8 @@ class SqlTransform(Transform[SqlOptions]):
         next_computed = 0
         for i, item in enumerate(projection.items):
             if item is None:
-                fields.append(computed.field(next_computed).with_name(full.field(i).name))
+                field = computed.field(next_computed)
+                fields.append(field.with_name(full.field(i).name).with_type(_normalized(field.type)))
                 next_computed += 1
             else:
                 fields.append(schema.field(item[0]).with_name(item[1]))

@@ -325,6 +325,9 @@ SYSTEM_CASES = [
     ("ARRAY(1, 2, 3)", [1, 2, 3], pa.list_(pa.int32())),
     ("ARRAY('c_1', 2, 3.12)", ["c_1", "2", "3.12"], pa.list_(pa.string())),
     ("ARRAY(name, 'x')", ["Joy Ding", "x"], pa.list_(pa.string())),
+    ("ARRAY(ARRAY(1, 2), ARRAY(3))", [[1, 2], [3]], pa.list_(pa.list_(pa.int32()))),
+    ("MAP('k', 1, 'z', 2)", [("k", 1), ("z", 2)], pa.map_(pa.string(), pa.int32())),
+    ("MAP('k', ARRAY(1, 2))", [("k", [1, 2])], pa.map_(pa.string(), pa.list_(pa.int32()))),
 ]
 
 
