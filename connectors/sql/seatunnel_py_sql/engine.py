@@ -13,7 +13,8 @@ import pyarrow as pa
 
 from seatunnel_py.api import ConnectorError
 
-from .functions import FUNCTIONS, MACROS, SqlError
+from .functions import FUNCTIONS, SqlError
+from .macros import MACROS
 from .murmur import murmur64
 from .translate import INPUT, Catalog, suggest
 from .udf import SqlFunction, discover

@@ -46,7 +46,6 @@ class Query:
     alias: str | None = None
     laterals: list[LateralView] = field(default_factory=list)
     where: list[Token] | None = None
-    distinct: bool = False
 
 
 def _name(token: Token) -> str | None:
@@ -103,7 +102,6 @@ def parse_query(text: str) -> Query:
         raise SqlError("the query has no FROM (expected SELECT … FROM <table>, where <table> is the plugin_input "
                        "name, the catalog table name or dual)")
     select = tokens[1:from_at]
-    distinct = False
     if select and select[0].is_word("DISTINCT"):
         raise SqlError("SELECT DISTINCT is not supported: it would remove duplicates within each batch only")
     if select and select[0].is_word("ALL"):
@@ -127,7 +125,7 @@ def parse_query(text: str) -> Query:
             continue
         i += 1
         break
-    query = Query(select=select, table=".".join(table_parts), distinct=distinct)
+    query = Query(select=select, table=".".join(table_parts))
     rest = rest[i:]
     if rest and rest[0].is_word("AS"):
         rest = rest[1:]
