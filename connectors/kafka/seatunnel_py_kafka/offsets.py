@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -75,12 +76,21 @@ class OffsetCatalog:
             return {}
         ck = kafka()
         request = {ck.TopicPartition(r.topic, r.partition): spec for r in refs}
-        try:
-            futures = self._admin.list_offsets(request, isolation_level=self._isolation,
-                                               request_timeout=self.timeout)
-            return {PartitionRef(tp.topic, tp.partition): int(f.result().offset) for tp, f in futures.items()}
-        except ck.KafkaException as exc:
-            raise self._fail("list offsets", exc) from None
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                futures = self._admin.list_offsets(request, isolation_level=self._isolation,
+                                                   request_timeout=self.timeout)
+                return {PartitionRef(tp.topic, tp.partition): int(f.result().offset) for tp, f in futures.items()}
+            except ck.KafkaException as exc:
+                error = exc.args[0] if exc.args else None
+                retriable = error is not None and hasattr(error, "code") and (
+                    error.retriable() or error.code() in (ck.KafkaError.NOT_LEADER_FOR_PARTITION,
+                                                          ck.KafkaError.LEADER_NOT_AVAILABLE,
+                                                          ck.KafkaError.UNKNOWN_TOPIC_OR_PART))
+                if not retriable or time.monotonic() > deadline:  # a new partition may still elect its leader
+                    raise self._fail("list offsets", exc) from None
+                time.sleep(0.2)
 
     def earliest(self, refs: list[PartitionRef]) -> dict[PartitionRef, int]:
         """The first offset still in each partition."""

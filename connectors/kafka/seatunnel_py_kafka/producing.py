@@ -56,12 +56,12 @@ class Router:
         self.schema = schema
         self.field = options.routing_field()
         self._partition_counts: dict[str, int] = {}
-        self._producer = producer
+        self.producer = producer
 
     def _partitions_of(self, topic: str) -> int:
         if topic not in self._partition_counts:
             try:
-                metadata = self._producer.list_topics(topic, timeout=METADATA_TIMEOUT)
+                metadata = self.producer.list_topics(topic, timeout=METADATA_TIMEOUT)
             except kafka().KafkaException as exc:
                 raise ConnectorError(f"Kafka: cannot read the partitions of {topic!r}: {describe(exc)}") from None
             found = metadata.topics.get(topic)

@@ -72,6 +72,7 @@ class KafkaWriter(SinkWriter):
             self._sink.call(producer.begin_transaction)
         if self._router is None:
             self._router = Router(self._options, self._schema, producer)
+        self._router.producer = producer
         return producer
 
     def write(self, batch: pa.RecordBatch) -> None:

@@ -219,11 +219,16 @@ class KafkaSource(Source[KafkaSourceOptions]):
         if interval is not None and (interval < 0 or time.monotonic() - self._last_discovery < interval / 1000):
             return []
         self._last_discovery = time.monotonic()
-        refs = [r for r in self.catalog().partitions() if r.split_id not in self._known]
-        if not refs:
+        try:
+            refs = [r for r in self.catalog().partitions() if r.split_id not in self._known]
+            if not refs:
+                return []
+            starts = self.catalog().earliest(refs)
+        except ConnectorError as exc:  # a broker away or a partition without leader yet: ask again next time
+            log.warning("%s (partition discovery will try again)", exc)
             return []
         log.info("Kafka: new partitions %s", ", ".join(r.split_id for r in refs))
-        return self._splits_for(refs, self.catalog().earliest(refs))
+        return self._splits_for(refs, starts)
 
     def create_reader(self, split: Split, state: State | None = None) -> SplitReader:
         """A reader of one partition, resuming at ``state["offset"]`` when given."""
