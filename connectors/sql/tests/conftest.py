@@ -10,20 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 if importlib.util.find_spec("seatunnel_py_sql") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 ROOT = Path(__file__).resolve().parents[3]
 CLI = [sys.executable, "-m", "seatunnel_py.cli"]
-
-
-@pytest.fixture(autouse=True)
-def private_state_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Jobs run by these tests keep their checkpoints in a folder of their own, not in the checkout
-    (a finished BATCH job run again would resume after its end and read nothing)."""
-    monkeypatch.setenv("SEATUNNEL_PY_STATE_STORE", str(tmp_path_factory.mktemp("state")))
 
 
 def run_cli(*args: str | Path, env: dict[str, str] | None = None,
