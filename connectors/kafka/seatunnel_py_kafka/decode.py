@@ -131,24 +131,21 @@ class Decoder:
 
     # --- exact paths ------------------------------------------------------------------
     def _json_exact(self, messages: Sequence[Any], values: list[bytes]) -> Decoded:
-        rows: list[dict[str, Any]] = []
+        parsed: list[tuple[Any, list[tuple[int, dict[str, Any]]]]] = []
         skipped = 0
         for message, value in zip(messages, values, strict=True):
-            parsed = _objects(value)
-            if parsed is None or bad_rows(parsed, self.schema):
+            objects = _objects(value)
+            if objects is None:
                 if not self.skip:
                     raise self._error(message, None, value)
                 skipped += 1
                 continue
-            rows.extend(parsed)
-        if skipped:
-            log.warning("Kafka: skipped %d message(s) that could not be decoded as json", skipped)
-        return Decoded(rows_to_batch(rows, self.schema) if rows else None, skipped)
+            parsed.append((message, [(int(RowKind.INSERT), row) for row in objects]))
+        return self._rows(parsed, skipped)
 
     def _changes(self, messages: Sequence[Any], values: list[bytes]) -> Decoded:
         assert self.envelope is not None
-        rows: list[dict[str, Any]] = []
-        kinds: list[int] = []
+        parsed: list[tuple[Any, list[tuple[int, dict[str, Any]]]]] = []
         skipped = 0
         for message, value in zip(messages, values, strict=True):
             try:
@@ -158,22 +155,37 @@ class Decoder:
                     raise DataError(f"Kafka: message {_where(message)} is not {self.format.value}: {exc}") from None
                 skipped += 1
                 continue
-            if changes and bad_rows([row for _, row in changes], self.schema):
-                if not self.skip:
-                    raise DataError(f"Kafka: message {_where(message)}: a value does not fit the schema")
-                skipped += 1
-                continue
-            for kind, row in changes:
-                rows.append(row)
-                kinds.append(int(kind))
+            parsed.append((message, [(int(kind), row) for kind, row in changes]))
+        return self._rows(parsed, skipped)
+
+    def _rows(self, parsed: list[tuple[Any, list[tuple[int, dict[str, Any]]]]], skipped: int) -> Decoded:
+        """One batch from the rows of every message; only if it fails, find the messages whose values do not fit."""
+        try:
+            batch = self._batch_of(parsed)
+        except ARROW_ERRORS:
+            kept = []
+            for message, rows in parsed:
+                if rows and bad_rows([row for _, row in rows], self.schema):
+                    if not self.skip:
+                        raise DataError(f"Kafka: message {_where(message)}: a value does not fit the declared "
+                                        "schema; set format_error_handle_way = skip to skip such messages") from None
+                    skipped += 1
+                else:
+                    kept.append((message, rows))
+            batch = self._batch_of(kept)
         if skipped:
             log.warning("Kafka: skipped %d message(s) that could not be decoded as %s", skipped, self.format.value)
-        if not rows:
-            return Decoded(None, skipped)
-        batch = rows_to_batch(rows, self.schema)
-        if any(k != RowKind.INSERT for k in kinds):
-            batch = attach_row_kinds(batch, pa.array(kinds, pa.int8()))
         return Decoded(batch, skipped)
+
+    def _batch_of(self, parsed: list[tuple[Any, list[tuple[int, dict[str, Any]]]]]) -> pa.RecordBatch | None:
+        rows = [row for _, changes in parsed for _, row in changes]
+        if not rows:
+            return None
+        batch = rows_to_batch(rows, self.schema)
+        kinds = [kind for _, changes in parsed for kind, _ in changes]
+        if any(kinds):
+            batch = attach_row_kinds(batch, pa.array(kinds, pa.int8()))
+        return batch
 
     def _error(self, message: Any, bulk: Callable[[list[bytes]], pa.RecordBatch] | None, value: bytes) -> DataError:
         reason = "not valid UTF-8" if not self.declared else f"not {self.format.value} of the declared schema"

@@ -193,6 +193,14 @@ def test_bad_messages_fail_or_skip(new_topic: Callable[..., str]) -> None:
     produce(canal, ['{"data": [{"id": 1}], "type": "INSERT"}', '{"type": "BOGUS", "data": []}'])
     with pytest.raises(DataError, match=rf"{canal}-0@1 is not canal_json: unknown type 'BOGUS'"):
         read_all(make_source(topic=canal, format="canal_json", schema=SCHEMA, start_mode="earliest"))
+    debezium = new_topic(1)
+    produce_json(debezium, [{"op": "c", "after": {"id": 1}}, {"op": "c", "after": {"id": "x1"}},
+                            {"op": "d", "before": {"id": "3"}}])
+    with pytest.raises(DataError, match=rf"{debezium}-0@1: a value does not fit the declared schema"):
+        read_all(make_source(topic=debezium, format="debezium_json", schema=SCHEMA, start_mode="earliest"))
+    table = read_all(make_source(topic=debezium, format="debezium_json", schema=SCHEMA, start_mode="earliest",
+                                 format_error_handle_way="skip"))
+    assert table.column("id").to_pylist() == [1, 3] and table.column(ROW_KIND_COLUMN).to_pylist() == [0, 3]
 
 
 def test_batch_stops_at_the_end_offsets_taken_at_start(new_topic: Callable[..., str]) -> None:
