@@ -1,14 +1,19 @@
-"""Jobs that stop, crash or lose the broker: exactly-once Kafka → Kafka, STREAMING, cron re-runs."""
+"""Jobs that stop, crash or lose the broker: exactly-once Kafka → Kafka (killed mid-stream, or between a
+saved checkpoint and its commit), STREAMING across a broker restart, cron re-runs."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from kafka_helpers import (
     BROKER,
+    ROOT,
     admin,
     broker_answers,
     kcat_read,
@@ -112,3 +117,42 @@ def test_cron_runs_read_only_what_is_new(
     second = run_job(job, state=state)
     assert second.returncode == 0, second.stderr
     assert sorted(parquet_column(out, "id")) == list(range(120))  # the second run read only the 20 new
+
+
+DIE_BEFORE_SECOND_COMMIT = """
+import os, signal, sys
+from seatunnel_py_kafka import sink
+from seatunnel_py import run_job
+calls = []
+original = sink.KafkaCommitter.commit
+def commit(self, infos):
+    calls.append(infos)
+    if len(calls) == 2:  # checkpoint saved with its commit infos: die before committing them
+        os.kill(os.getpid(), signal.SIGKILL)
+    original(self, infos)
+sink.KafkaCommitter.commit = commit
+run_job(sys.argv[1])
+"""
+
+
+def test_a_crash_between_saved_checkpoint_and_commit_is_committed_by_the_restart(
+        new_topic: Callable[..., str], write_job: Callable[..., Path], tmp_path: Path) -> None:
+    source, target = new_topic(1), new_topic(1)
+    produce_json(source, [{"id": i, "name": f"n{i}"} for i in range(1500)])
+    job = write_job(f"""
+        env {{ job.mode = BATCH, job.name = "crash-{source}", checkpoint.interval = 400,
+              read_limit.rows_per_second = 500 }}
+        source {{ Kafka {{ bootstrap.servers = "{BROKER}", topic = "{source}", start_mode = earliest, batch_size = 50,
+                          schema = {{ fields {{ id = bigint, name = string }} }} }} }}
+        sink {{ Kafka {{ bootstrap.servers = "{BROKER}", topic = "{target}", semantics = EXACTLY_ONCE }} }}
+    """)
+    state = tmp_path / "state"
+    env = {**os.environ, "SEATUNNEL_PY_STATE_STORE": str(state)}
+    died = subprocess.run([sys.executable, "-c", DIE_BEFORE_SECOND_COMMIT, str(job)], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=120, check=False)
+    assert died.returncode == -9, died.stderr
+    first = committed_ids(target)
+    assert 0 < len(first) < 1500 and len(kcat_read(target)) > len(first)  # checkpoint 2 prepared, not committed
+    again = run_job(job, state=state)
+    assert again.returncode == 0, again.stderr
+    assert committed_ids(target) == list(range(1500))
