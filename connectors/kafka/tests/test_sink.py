@@ -208,3 +208,24 @@ def test_unreachable_broker_and_secrets(new_topic: Callable[..., str], write_job
     assert done.returncode == 1
     assert "Kafka: 3 message(s) not delivered to 127.0.0.1:1" in done.stderr or "Kafka: writing to" in done.stderr
     assert "hunter2-secret" not in done.stderr + done.stdout
+
+
+def test_the_source_reads_a_transactional_topic_to_its_end(new_topic: Callable[..., str]) -> None:
+    from seatunnel_py_kafka.source import KafkaSource
+
+    topic = new_topic(2)
+    sink = make_sink(topic=topic, semantics="EXACTLY_ONCE", transaction_prefix=f"tx-{topic}")
+    write(sink, pa.RecordBatch.from_pydict({"id": list(range(50)), "name": ["x"] * 50}))
+    opts = KafkaSource.options_model.model_validate({"bootstrap.servers": BROKER, "topic": topic, "poll.timeout": 3000,
+                                                     "start_mode": "earliest",
+                                                     "schema": {"fields": {"id": "bigint", "name": "string"}}})
+    source = KafkaSource(opts, PluginContext(job_mode="BATCH"))
+    source.open()
+    rows = []
+    for split in source.splits():  # ends at the commit markers: a stuck reader would fail after poll.timeout
+        reader = source.create_reader(split)
+        rows.extend(r for b in reader.read() if b is not None for r in b.column("id").to_pylist())
+        assert reader.snapshot()["offset"] == split.payload["end"]
+        reader.close()
+    source.close()
+    assert sorted(rows) == list(range(50))
