@@ -29,12 +29,19 @@ class VersionClock:
 
 
 def versioned(data: pa.RecordBatch, kinds: pa.Array, info: TableInfo, clock: VersionClock) -> pa.RecordBatch:
-    """Rows for ReplacingMergeTree(version, is_deleted): -U dropped, -D marked deleted, all versioned."""
+    """Rows for ReplacingMergeTree(version, is_deleted): -U dropped, -D marked deleted, all versioned.
+
+    A version column in the input is kept (versions chosen upstream); is_deleted always follows the row kind.
+    """
     keep = pc.not_equal(kinds, pa.scalar(int(RowKind.UPDATE_BEFORE), pa.int8()))
     data, kinds = data.filter(keep), kinds.filter(keep)
     deleted = pc.cast(pc.equal(kinds, pa.scalar(int(RowKind.DELETE), pa.int8())), pa.uint8())
     assert info.version_column and info.deleted_column
-    out = data.append_column(pa.field(info.version_column, pa.uint64(), False), clock.take(data.num_rows))
+    out = data
+    if info.version_column not in data.schema.names:  # an input version column is the user's: kept
+        out = out.append_column(pa.field(info.version_column, pa.uint64(), False), clock.take(data.num_rows))
+    if info.deleted_column in out.schema.names:
+        out = out.drop_columns([info.deleted_column])
     return out.append_column(pa.field(info.deleted_column, pa.uint8(), False), deleted)
 
 
