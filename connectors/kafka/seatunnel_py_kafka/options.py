@@ -86,8 +86,9 @@ class KafkaCommonOptions(PluginOptions):
                         "pattern = true; sink: may be ${field} to route each row by a field value")
     bootstrap_servers: str = option(..., "Kafka brokers, host:port[,host:port…]", alias="bootstrap.servers")
     kafka_config: dict[str, Any] = option(
-        {}, "client properties passed to librdkafka (Java names are translated, Java-only ones refused)",
-        alias="kafka.config")
+        {}, "client properties passed to librdkafka (Java names are translated, Java-only ones refused); "
+        "masked as a whole where options are shown, since it may hold SASL/SSL credentials",
+        alias="kafka.config", secret=True)
     field_delimiter: str = option(",", "text format: the field separator")
 
     @field_validator("topic", mode="before")

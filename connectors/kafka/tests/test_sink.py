@@ -208,6 +208,10 @@ def test_unreachable_broker_and_secrets(new_topic: Callable[..., str], write_job
     assert done.returncode == 1
     assert "Kafka: 3 message(s) not delivered to 127.0.0.1:1" in done.stderr or "Kafka: writing to" in done.stderr
     assert "hunter2-secret" not in done.stderr + done.stdout
+    checked = subprocess.run([sys.executable, "-m", "seatunnel_py.cli", "check", str(job)], capture_output=True,
+                             text=True, cwd=ROOT, timeout=60, check=False)
+    assert checked.returncode == 0 and "hunter2-secret" not in checked.stdout + checked.stderr
+    assert "'kafka.config': '******'" in checked.stdout + checked.stderr
 
 
 def test_the_source_reads_a_transactional_topic_to_its_end(new_topic: Callable[..., str]) -> None:
