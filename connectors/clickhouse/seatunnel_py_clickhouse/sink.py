@@ -85,6 +85,7 @@ class ClickhouseWriter(SinkWriter):
         self._clock = VersionClock()
         self._segment = str((state or {}).get("segment") or f"{sink.run_id}:0")
         self._opened_by: int | None = None
+        self._waiting_warned = False
         """Checkpoint that opened the segment; its blocks wait until the committer saw it saved."""
         self._offset = 0
         """Rows of the segment inserted so far (the buffer starts here)."""
@@ -127,9 +128,15 @@ class ClickhouseWriter(SinkWriter):
         return False
 
     def _drain(self) -> None:
-        if self._buffered >= self._bulk and self._confirmed():
+        if self._buffered < self._bulk:
+            return
+        if self._confirmed():
             while self._buffered >= self._bulk:
                 self._flush(self._bulk)
+        elif self._buffered >= 10 * self._bulk and not self._waiting_warned:
+            log.warning("Clickhouse: task %d holds %d rows until checkpoint %s is saved", self._task,
+                        self._buffered, self._opened_by)
+            self._waiting_warned = True
 
     def _take(self, count: int) -> pa.Table:
         table = pa.Table.from_batches(self._buffer)
