@@ -168,13 +168,18 @@ class JdbcSource(Source[JdbcSourceOptions]):
     def plans(self) -> list[TablePlan]:
         """The tables to read with their schemas (asks the server once)."""
         with self._lock:
-            if self._plans is None:
-                db = open_database(self.target)
-                try:
-                    self._plans = self._make_plans(db)
-                finally:
-                    db.close()
-            return self._plans
+            plans = self._plans
+        if plans is None:
+            db = self.borrow()
+            try:
+                plans = self._make_plans(db)
+            except BaseException:
+                db.close()
+                raise
+            self.give_back(db)
+            with self._lock:
+                self._plans = self._plans or plans
+        return plans
 
     def _make_plans(self, db: Database) -> list[TablePlan]:
         tables = self.options.tables()
@@ -201,11 +206,15 @@ class JdbcSource(Source[JdbcSourceOptions]):
 
     def splits(self) -> list[Split]:
         """Incremental, key-range or whole-query splits of every table."""
-        db = open_database(self.target)
+        plans = self.plans()
+        db = self.borrow()
         try:
-            return [s for plan in self.plans() for s in plan_splits(db, plan, self.context.parallelism)]
-        finally:
+            splits = [s for plan in plans for s in plan_splits(db, plan, self.context.parallelism)]
+        except BaseException:
             db.close()
+            raise
+        self.give_back(db)
+        return splits
 
     def create_reader(self, split: Split, state: State | None = None) -> SplitReader:
         """A reader of one split resuming from its state."""

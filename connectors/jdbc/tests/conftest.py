@@ -181,5 +181,6 @@ def write_sink() -> Callable[..., Any]:
         writer.close()
         if committer is not None and info:
             committer.commit([info])
+        sink.finish(True)
 
     return write

@@ -61,6 +61,7 @@ def test_prepared_checkpoints_commit_once_and_later_ones_roll_back(db: Any, tabl
         info3 = writer.prepare_commit(3)  # checkpoint 3 prepared but never persisted
         assert info2 and info3
         writer.close()
+        sink.finish(True)
         assert _ids(db, table) == [1, 2]  # prepared rows are invisible
         assert sorted(_prepared(db, job_name)) == sorted([info2["xid"], info3["xid"]])
 
@@ -71,6 +72,7 @@ def test_prepared_checkpoints_commit_once_and_later_ones_roll_back(db: Any, tabl
         again.commit([info2])
         again.commit([info2])  # idempotent
         restarted.prepare(schema)  # rolls back checkpoint 3's transaction
+        restarted.finish(True)
         assert _ids(db, table) == [1, 2, 3, 4]
         assert _prepared(db, job_name) == []
         ckpts = db.rows(f"SELECT checkpoint_id FROM {CHECKPOINT_TABLE} WHERE job_name = '{job_name}' ORDER BY 1")
@@ -112,6 +114,7 @@ def test_job_killed_between_checkpoints_writes_every_row_once(db: Any, table: st
                 break
             time.sleep(0.05)
         assert process.poll() is None, "the job ended before it could be killed"
+        assert committed >= 300, "no checkpoint was committed within 60 s"
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         visible = _ids(db, table)
