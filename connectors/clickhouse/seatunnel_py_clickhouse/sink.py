@@ -210,7 +210,10 @@ class ClickhouseCommitter(Committer):
         self._client: Client | None = None
 
     def commit(self, infos: list[CommitInfo]) -> None:
-        """Insert every tail of ``infos`` (idempotent: same token, same rows); tell the writers it is saved."""
+        """Tell the writers the checkpoint is saved; insert every tail of ``infos`` (idempotent: same token)."""
+        saved = [int(item["checkpoint_id"]) for item in infos if item and "checkpoint_id" in item]
+        if saved:
+            self._sink.saved_checkpoint = max(self._sink.saved_checkpoint, *saved)
         for item in infos:
             if not item or "arrow" not in item:
                 continue
@@ -220,9 +223,6 @@ class ClickhouseCommitter(Committer):
             if info is None:
                 raise ConnectorError(f"Clickhouse: table {item['database']}.{item['table']} does not exist")
             insert(self._client, info, decode_rows(str(item["arrow"])), str(item["token"]))
-        saved = [int(item["checkpoint_id"]) for item in infos if item and "checkpoint_id" in item]
-        if saved:
-            self._sink.saved_checkpoint = max(self._sink.saved_checkpoint, *saved)
 
     def abort(self, infos: list[CommitInfo]) -> None:
         """Nothing to undo: tails of aborted checkpoints were never inserted."""
