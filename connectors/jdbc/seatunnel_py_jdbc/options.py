@@ -94,7 +94,7 @@ class TableOptions(PluginOptions):
         return errors
 
 
-class JdbcSourceOptions(ConnectionOptions, TableOptions):
+class JdbcSourceOptions(TableOptions, ConnectionOptions):
     """Options of the Jdbc source."""
 
     passthrough = ("properties",)
