@@ -58,6 +58,18 @@ def duckdb_type(dtype: pa.DataType) -> str:
     raise SqlError(f"Arrow type {dtype} has no DuckDB equivalent for a UDF signature")
 
 
+class _Holder:
+    """An Arrow stream source whose batch changes between runs of a prepared query."""
+
+    def __init__(self, batch: pa.RecordBatch) -> None:
+        self.schema = batch.schema
+        self.batch: pa.RecordBatch | None = batch
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        batches = [] if self.batch is None else [self.batch]
+        return pa.RecordBatchReader.from_batches(self.schema, batches).__arrow_c_stream__(requested_schema)
+
+
 class _Shared:
     """The process-wide DuckDB database: helper macros, MURMUR64 and the plugins' UDFs, created once."""
 
@@ -128,6 +140,7 @@ class Session:
         self.con = shared.con.cursor()
         self.con.execute("SET integer_division = true")
         self._catalog = shared.catalog
+        self._prepared: dict[str, tuple[_Holder, Any]] = {}
         self.lock = threading.Lock()
 
     def catalog(self) -> Catalog:
@@ -151,6 +164,26 @@ class Session:
     def run(self, sql: str) -> pa.Table:
         """Run ``sql`` over the registered input and return the result as one Arrow table."""
         return self.con.sql(sql).to_arrow_table(ARROW_BATCH_ROWS)
+
+    def run_over(self, sql: str, data: pa.RecordBatch) -> pa.Table:
+        """Run ``sql`` over ``data``: the query is parsed and bound once, then re-run for every batch.
+
+        Each query text gets its own view over a holder whose batch is swapped before each run
+        (the same query always sees inputs of the same schema).
+        """
+        prepared = self._prepared.get(sql)
+        if prepared is None:
+            holder = _Holder(data)
+            view = f"{INPUT}{len(self._prepared)}"
+            self.con.register(view, holder)
+            prepared = (holder, self.con.sql(sql.replace(INPUT, view)))
+            self._prepared[sql] = prepared
+        holder, relation = prepared
+        holder.batch = data
+        try:
+            return relation.to_arrow_table(ARROW_BATCH_ROWS)
+        finally:
+            holder.batch = None
 
     @property
     def error(self) -> type[Exception]:

@@ -206,10 +206,9 @@ class SqlTransform(Transform[SqlOptions]):
         with_kinds = has_row_kinds(batch)
         session = plan.session
         with session.lock:
-            session.register_input(batch)
             sql = plan.translation.with_row_kinds if with_kinds else plan.translation.plain
             try:
-                table = session.run(sql)
+                table = session.run_over(sql, batch)
             except session.error as exc:
                 from .engine import explain
 
@@ -257,9 +256,8 @@ class SqlTransform(Transform[SqlOptions]):
     def _run(self, plan: _Plan, data: pa.RecordBatch, sql: str) -> pa.Table:
         session = plan.session
         with session.lock:
-            session.register_input(data)
             try:
-                return session.run(sql)
+                return session.run_over(sql, data)
             except session.error as exc:
                 from .engine import explain
 
