@@ -101,6 +101,26 @@ class JdbcSourceOptions(TableOptions, ConnectionOptions):
 
     table_list: list[dict[str, Any]] | None = option(
         None, "several tables in one job: a list of { table_path = …, query = …, partition_column = … }")
+    use_regex: bool = option(False, "table_path as a regular expression: not supported (use table_list)")
+    compatible_mode: str | None = option(None, "accepted for compatibility and ignored (the url decides)")
+    dialect: str | None = option(None, "accepted for compatibility and ignored (the url decides)")
+    int_type_narrowing: bool = option(True, "MySQL TINYINT(1) reads as boolean (always on)")
+    decimal_type_narrowing: bool = option(True, "accepted for compatibility (Oracle only) and ignored")
+    handle_blob_as_string: bool = option(False, "accepted for compatibility (Oracle only) and ignored")
+    use_select_count: bool = option(False, "accepted for compatibility and ignored")
+    skip_analyze: bool = option(False, "accepted for compatibility and ignored")
+    split_factor_lower: float = option(0.05, "accepted for compatibility and ignored (ranges are even)",
+                                       alias="split.even-distribution.factor.lower-bound")
+    split_factor_upper: float = option(100.0, "accepted for compatibility and ignored (ranges are even)",
+                                       alias="split.even-distribution.factor.upper-bound")
+    split_sample_threshold: int = option(1000, "accepted for compatibility and ignored",
+                                         alias="split.sample-sharding.threshold")
+    split_inverse_sampling: int = option(1000, "accepted for compatibility and ignored",
+                                         alias="split.inverse-sampling.rate")
+    split_string_mode: str | None = option(None, "accepted for compatibility; string split columns are "
+                                           "not supported (use an integer column)", alias="split.string_split_mode")
+    split_string_collate: str | None = option(None, "accepted for compatibility and ignored",
+                                              alias="split.string_split_mode_collate")
     fetch_size: int = option(0, "rows per record batch; 0 = the driver's batches for PostgreSQL "
                              "(about 16 MB each), 8192 rows for the others", ge=0)
 
@@ -118,6 +138,9 @@ class JdbcSourceOptions(TableOptions, ConnectionOptions):
     def check(self) -> list[OptionError]:
         """Url, one of query/table_path/table_list, bounds, where_condition."""
         errors = self.url_errors()
+        if self.use_regex:
+            errors.append(OptionError("use_regex", "regular expressions in table_path are not supported; "
+                                      "name the tables in table_list"))
         if self.table_list is not None:
             if self.query or self.table_path:
                 errors.append(OptionError("table_list", "set either table_list or query/table_path"))
@@ -163,6 +186,11 @@ class JdbcSinkOptions(ConnectionOptions):
     custom_sql: str | None = option(None, "SQL run before writing when data_save_mode = CUSTOM_PROCESSING")
     use_copy_statement: bool = option(False, "accepted: PostgreSQL writes always use binary COPY")
     field_ide: str | None = option(None, "accepted for compatibility and ignored (names are kept)")
+    is_primary_key_updated: bool = option(True, "accepted for compatibility (upserts update every column)")
+    support_upsert_by_query_primary_key_exist: bool = option(False, "accepted for compatibility and ignored")
+    create_index: bool = option(True, "accepted: created tables always get the primary key")
+    compatible_mode: str | None = option(None, "accepted for compatibility and ignored (the url decides)")
+    dialect: str | None = option(None, "accepted for compatibility and ignored (the url decides)")
 
     def check(self) -> list[OptionError]:
         """Url, generate_sink_sql/table/query, custom_sql, exactly-once support."""
