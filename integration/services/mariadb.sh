@@ -22,6 +22,11 @@ install_server() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends mariadb-server mariadb-client >/dev/null
+  # the package may have started the system server (where services may start): it would hold the port
+  if [ -f /run/mysqld/mysqld.pid ]; then
+    kill "$(cat /run/mysqld/mysqld.pid)" 2>/dev/null || true
+    sleep 2
+  fi
 }
 
 answers() {
