@@ -23,6 +23,7 @@ class VaultOptions(PluginOptions):
 
     user: str = option("admin", "user name")
     password: SecretStr = option(..., "password", secret=True)
+    config: dict[str, str] | None = option(None, "settings passed through to a driver")
 
 
 class VaultSink(Sink[VaultOptions]):
@@ -66,3 +67,16 @@ def test_plugins_show_marks_secrets(with_vault) -> None:
     result = CliRunner().invoke(app, ["plugins", "show", "Vault"])
     assert result.exit_code == 0
     assert "    password: SecretStr = (required)  [secret]" in result.output
+
+
+def test_check_masks_secret_looking_keys_inside_passthrough_maps(with_vault, write_job) -> None:
+    path = write_job(f'''
+        source {{ FakeSource {{ schema = {{ fields {{ a = int }} }} }} }}
+        sink {{ Vault {{ password = p, config = {{ "sasl.jaas.config" = "{PASSWORD}",
+                                                "sasl.password" = "{PASSWORD}", "acks" = "all" }} }} }}
+        ''')
+    result = CliRunner().invoke(app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "'sasl.password': '******'" in result.output and "'sasl.jaas.config': '******'" in result.output
+    assert "'acks': 'all'" in result.output
+    assert PASSWORD not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,17 @@ from typing import Any
 from ..api.options import PluginOptions
 from ..registry import PluginKind, RegisteredPlugin
 from .env import EnvOptions
+
+_SECRET_KEY = re.compile(r"password|passwd|secret|jaas|token|credential|private", re.IGNORECASE)
+
+
+def _mask_nested(value: Any) -> Any:
+    """``value`` with the entries of nested maps whose keys look secret replaced by ``******``."""
+    if isinstance(value, dict):
+        return {k: "******" if _SECRET_KEY.search(str(k)) else _mask_nested(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_nested(v) for v in value]
+    return value
 
 
 @dataclass
@@ -32,9 +44,14 @@ class PluginSpec:
     line: int | None = None
 
     def masked_options(self) -> dict[str, Any]:
-        """The options as written, secrets replaced by ``******``."""
+        """The options as written, secrets replaced by ``******``.
+
+        Declared secret options are masked, and so is any key that looks secret inside a
+        nested map (``kafka.config``, ``properties``, ``clickhouse.config`` pass keys
+        through to drivers: ``sasl.password``, ``sasl.jaas.config``, ``ssl.key.password``).
+        """
         secrets = type(self.options).secret_names()
-        return {k: ("******" if k in secrets else v) for k, v in self.raw.items()}
+        return {k: ("******" if k in secrets else _mask_nested(v)) for k, v in self.raw.items()}
 
 
 @dataclass(frozen=True)
