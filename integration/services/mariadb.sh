@@ -49,15 +49,20 @@ start() {
     mariadb-install-db --no-defaults "${user_opt[@]}" --datadir="$data" \
       --auth-root-authentication-method=socket --skip-test-db >"$base/install.log" 2>&1
   fi
-  if ! running; then
-    setsid /usr/sbin/mariadbd --no-defaults "${user_opt[@]}" --datadir="$data" --socket="$sock" \
-      --pid-file="$pidfile" --port="$PORT" --bind-address="$HOST" --log-error="$log" \
-      --local-infile=1 --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M \
-      --max-allowed-packet=256M --max-connections=200 --skip-name-resolve \
-      </dev/null >/dev/null 2>&1 &
-  fi
-  for _ in $(seq 1 60); do
+  local server=0
+  for i in $(seq 1 90); do
     if mariadb-admin --no-defaults -S "$sock" -u root ping >/dev/null 2>&1; then break; fi
+    # (re)launch when no server runs: the first time, or when one died at start-up (a port
+    # still held by a killed predecessor, say)
+    if ! running && { [ "$server" -eq 0 ] || ! kill -0 "$server" 2>/dev/null; }; then
+      [ "$i" -gt 1 ] && echo "mariadb: starting again (see $log)"
+      setsid /usr/sbin/mariadbd --no-defaults "${user_opt[@]}" --datadir="$data" --socket="$sock" \
+        --pid-file="$pidfile" --port="$PORT" --bind-address="$HOST" --log-error="$log" \
+        --local-infile=1 --innodb-flush-log-at-trx-commit=2 --innodb-buffer-pool-size=256M \
+        --max-allowed-packet=256M --max-connections=200 --skip-name-resolve \
+        </dev/null >/dev/null 2>&1 &
+      server=$!
+    fi
     sleep 1
   done
   mariadb --no-defaults -S "$sock" -u root <<'EOF'
