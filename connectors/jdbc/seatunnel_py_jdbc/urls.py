@@ -75,7 +75,7 @@ class Target:
             if self.password is not None:
                 auth += ":" + quote(self.password, safe="")
             auth += "@"
-        query = "&".join(f"{quote(k)}={quote(v)}" for k, v in self.params if k not in _NOT_LIBPQ)
+        query = "&".join(f"{quote(k)}={quote(v)}" for k, v in self.params if k in _LIBPQ)
         port = self.port or _DEFAULT_PORTS[Dialect.POSTGRES]
         uri = f"postgresql://{auth}{self.host or '127.0.0.1'}:{port}/{quote(self.database)}"
         return uri + (f"?{query}" if query else "")
@@ -97,8 +97,13 @@ class Target:
         return f"{driver}://{auth}{self.host or '127.0.0.1'}:{port}/{quote(self.database)}"
 
 
-_NOT_LIBPQ = {"currentSchema", "useSSL", "allowPublicKeyRetrieval", "serverTimezone", "stringtype",
-              "rewriteBatchedStatements", "characterEncoding", "useUnicode", "user", "password"}
+_LIBPQ = {"connect_timeout", "client_encoding", "options", "application_name", "fallback_application_name",
+          "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+          "channel_binding", "gssencmode", "sslmode", "sslcompression", "sslcert", "sslkey", "sslpassword",
+          "sslrootcert", "sslcrl", "sslcrldir", "sslsni", "requirepeer", "ssl_min_protocol_version",
+          "ssl_max_protocol_version", "krbsrvname", "gsslib", "service", "target_session_attrs",
+          "load_balance_hosts", "passfile", "hostaddr"}
+"""libpq connection keywords; JDBC-only properties (stringtype, reWriteBatchedInserts …) are left out."""
 
 
 def parse_url(url: str) -> Target:
