@@ -80,10 +80,10 @@ def test_streaming_rides_out_a_broker_restart_and_picks_up_new_partitions(
         produce_json(topic, [{"id": 300 + i, "name": "after"} for i in range(300)])
         for future in admin().create_partitions([NewPartitions(topic, 2)]).values():
             future.result()
-        wait_until(lambda: proc.poll() is not None or len(parquet_column(out, "id")) >= 600, 60,
+        wait_until(lambda: proc.poll() is not None or len(parquet_column(out, "id")) >= 600, 120,
                    "rows written after the broker restart")
         produce_json(topic, [{"id": 600 + i, "name": "new partition"} for i in range(50)], partition=1)
-        wait_until(lambda: proc.poll() is not None or len(parquet_column(out, "id")) >= 650, 60,
+        wait_until(lambda: proc.poll() is not None or len(parquet_column(out, "id")) >= 650, 120,
                    "rows of the new partition")
     finally:
         _stdout, stderr = stop_job(proc) if proc.poll() is None else proc.communicate()
@@ -93,7 +93,7 @@ def test_streaming_rides_out_a_broker_restart_and_picks_up_new_partitions(
         assert len(errors) == 1 and "Kafka" in errors[0], stderr
         again = start_job(job, state=state)
         try:
-            wait_until(lambda: len(parquet_column(out, "id")) >= 650, 60, "the rows after a restart")
+            wait_until(lambda: len(parquet_column(out, "id")) >= 650, 120, "the rows after a restart")
         finally:
             stop_job(again)
     assert sorted(parquet_column(out, "id")) == list(range(650))
