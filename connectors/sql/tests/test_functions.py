@@ -492,3 +492,17 @@ def test_datetime_functions_as_in_seatunnels_own_test() -> None:
         "c4_8": 2, "c4_9": 45,
         "c4_10": 14,  # that job: 15
         "c4_11": 2021}
+
+
+def test_the_current_time_and_uuids_are_new_for_every_batch() -> None:
+    """The query is bound once and re-run: time and random functions are still evaluated per batch."""
+    import time
+
+    data = pa.RecordBatch.from_pydict({"id": [1]})
+    sql = transform("select CURRENT_TIMESTAMP as ts, UUID() as u from dual")
+    sql.bind(data.schema)
+    first_out, _ = sql.apply(data), time.sleep(0.05)
+    second_out = sql.apply(data)
+    assert first_out is not None and second_out is not None
+    assert second_out.column("ts")[0].as_py() > first_out.column("ts")[0].as_py()
+    assert second_out.column("u")[0].as_py() != first_out.column("u")[0].as_py()
