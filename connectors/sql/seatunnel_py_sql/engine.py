@@ -216,4 +216,4 @@ def explain(exc: BaseException, columns: list[str]) -> str:
     if match:
         return f"unknown function {match.group(1)!r}{suggest(match.group(1).upper(), list(FUNCTIONS))}"
     line = first_line(exc)
-    return re.sub(r"^(\w+ )?Error: ", "", line)
+    return re.sub(r"^([A-Za-z]+ )*Error: ", "", line)

@@ -303,3 +303,12 @@ def test_a_missing_duckdb_says_what_to_install() -> None:
 def test_where_may_name_a_select_alias() -> None:
     assert rows(run("select name as n, id from fake where n = 'May Ding'")) == [{"n": "May Ding", "id": 2}]
     assert rows(run("select upper(name) as n from fake where n = 'KIN DOM'")) == [{"n": "KIN DOM"}]
+
+
+def test_duckdb_errors_become_one_plain_line() -> None:
+    from seatunnel_py_sql.engine import explain
+
+    assert explain(Exception("Invalid Input Error: Python exception occurred while executing the UDF: ValueError: no"),
+                   []) == "Python exception occurred while executing the UDF: ValueError: no"
+    assert explain(Exception("Conversion Error: Could not convert string 'x' to INT32\n\nLINE 1: …"), []) \
+        == "Could not convert string 'x' to INT32"
