@@ -90,6 +90,9 @@ def capabilities_text(plugin: RegisteredPlugin) -> str:
     return ", ".join(sorted(c.value for c in plugin.cls.capabilities)) or "-"
 
 
+GUARANTEE_LABEL = {"sink": "delivery guarantee", "source": "checkpoints", "transform": "state"}
+
+
 def guarantee_text(plugin: RegisteredPlugin) -> str:
     """The plugin's delivery guarantee (sinks) or resume behaviour (sources), in words."""
     return guarantee_of(plugin.kind.value, plugin.cls.capabilities)
@@ -101,8 +104,7 @@ def render_text(plugin: RegisteredPlugin) -> str:
     if plugin.cls.description:
         lines.append(f"  {plugin.cls.description}")
     lines.append(f"  capabilities: {capabilities_text(plugin)}")
-    label = "delivery guarantee" if plugin.kind.value == "sink" else "checkpoints"
-    lines.append(f"  {label}: {guarantee_text(plugin)}")
+    lines.append(f"  {GUARANTEE_LABEL[plugin.kind.value]}: {guarantee_text(plugin)}")
     lines.append("  options:")
     for doc in option_docs(plugin):
         flag = "  [secret]" if doc.secret else ""
@@ -129,9 +131,8 @@ def render_markdown(plugin: RegisteredPlugin) -> str:
     if doc and doc.splitlines()[0].rstrip(".") != plugin.cls.description:
         for paragraph in doc.split("\n\n"):
             lines += [" ".join(line.strip() for line in paragraph.splitlines()), ""]
-    label = "Delivery guarantee" if plugin.kind.value == "sink" else "Checkpoints"
     lines += [f"Package: `{package}`. Capabilities: {capabilities_text(plugin)}.", "",
-              f"{label}: {guarantee_text(plugin)}.", "",
+              f"{GUARANTEE_LABEL[plugin.kind.value].capitalize()}: {guarantee_text(plugin)}.", "",
               "| option | type | default | description |", "|---|---|---|---|"]
     for option in option_docs(plugin):
         secret = " (secret: never printed)" if option.secret else ""
