@@ -203,3 +203,24 @@ def test_read_limit_bytes_per_second_paces_reading(reg: Registry) -> None:
     assert result.metrics.written_rows == 2000
     assert total_bytes > 20000
     assert elapsed >= 0.95 * total_bytes / 40000, "a batch is handed out only once its bytes are within the rate"
+
+
+def test_a_source_that_cannot_reach_its_server_while_planning_is_a_run_time_failure(reg: Registry) -> None:
+    from seatunnel_py.api import ConnectorError
+    from seatunnel_py.config.issues import ConfigErrors
+
+    class Unreachable(ScriptedSource):
+        """Asks its server for the schema, which refuses."""
+
+        name = "Unreachable"
+
+        def output_schema(self) -> pa.Schema:
+            raise ConnectorError("cannot connect to 127.0.0.1:1: connection refused")
+
+    reg.add(PluginKind.SOURCE, Unreachable, "tests")
+    job = bind_job(load_text("source { Unreachable {} }\nsink { Recording {} }", "job.conf"), reg)
+    with pytest.raises(JobFailed, match=r"^source.Unreachable failed: cannot connect to 127.0.0.1:1"):
+        build_plan(job)
+    with pytest.raises(ConfigErrors):  # a job-file problem elsewhere still wins (exit 2)
+        build_plan(bind_job(load_text("source { Unreachable {} }\nsink { Recording { plugin_input = nope } }",
+                                      "job.conf"), reg))

@@ -78,6 +78,9 @@ def check(
     except (ConfigErrors, UsageError, PlanError, DuplicatePluginError) as exc:
         _fail_config(exc)
         return
+    except JobFailed as exc:  # a plugin could not reach its server to plan (e.g. read a schema)
+        error(f"ERROR {exc}")
+        raise typer.Exit(1) from None
     typer.echo(f"{job}: OK ({plan.job.env.job_mode.value}, job.name = {plan.job.name})")
     for node in [*plan.sources, *plan.transforms, *plan.sinks]:
         inputs = ", ".join(p.label for p in node.producers)

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..api.errors import SeaTunnelError
 from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, State
 from .plan import Node
@@ -32,7 +33,7 @@ from .task import PipelineTask, PluginFailure, TaskReport, guarded
 log = logging.getLogger(__name__)
 
 
-class CheckpointExpired(Exception):
+class CheckpointExpired(SeaTunnelError):
     """A checkpoint took longer than ``checkpoint.timeout``."""
 
 

@@ -27,6 +27,7 @@ from ..api.sink import Sink
 from ..config.issues import ConfigErrors, ConfigIssue, option_label
 from ..config.job import JobConfig, Placeholder, PluginSpec
 from ..registry import PluginKind
+from .failures import JobFailed
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ class _Planner:
         self.warnings: list[str] = []
         self.dead: set[str] = set()
         """Output names of plugins that could not be planned."""
+        self.unreachable: JobFailed | None = None
+        """The first plugin that could not reach its server while planning (e.g. to read a schema)."""
 
     def issue(self, spec: PluginSpec, option: tuple[str | int, ...], message: str) -> None:
         path = (spec.kind.value, spec.index, *option)
@@ -118,8 +121,11 @@ class _Planner:
             return call()
         except OptionError as exc:
             self.issue(spec, exc.option, exc.message)
-        except (PlanError, ConnectorError) as exc:
+        except PlanError as exc:
             self.issue(spec, (), str(exc))
+        except ConnectorError as exc:  # the server said no: not a job-file problem (exit 1, not 2)
+            if self.unreachable is None:
+                self.unreachable = JobFailed(spec.label, exc)
         except Exception as exc:  # a plugin bug must still be reported as a located error
             log.debug("%s: %s failed", spec.label, what, exc_info=True)
             self.issue(spec, (), f"{what} failed: {type(exc).__name__}: {exc}")
@@ -149,6 +155,8 @@ class _Planner:
                 self.warnings.append(f"{node.label}: its output is not read by any transform or sink")
         if self.issues or prior:
             raise ConfigErrors([*prior, *self.issues])
+        if self.unreachable is not None:
+            raise self.unreachable
         return Plan(job, self.run_id, sources, transforms, sinks, self.warnings)
 
     def register_output(self, names: dict[str, Node], node: Node, name: str) -> None:

@@ -23,10 +23,10 @@ from datetime import datetime
 from typing import Any
 
 from ..api.context import PluginContext
-from ..api.errors import ConnectorError, PlanError, SeaTunnelError
 from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, Split
 from .checkpoint import CheckpointCoordinator, CheckpointExpired
+from .failures import JobFailed
 from .metrics import JobMetrics
 from .plan import Node, Plan
 from .ratelimit import RateLimiter
@@ -41,24 +41,6 @@ DEFAULT_TIMEOUT_MS = 60_000
 """``checkpoint.timeout`` when unset (SeaTunnel's shipped default)."""
 DISCOVERY_SECONDS = 5.0
 """STREAMING: how often sources are asked for new splits."""
-
-
-class JobFailed(SeaTunnelError):
-    """The job failed at run time (exit code 1); the message is one line naming the plugin."""
-
-    def __init__(self, label: str, cause: BaseException) -> None:
-        self.label = label
-        self.cause = cause
-        super().__init__(f"{label} failed: {describe(cause)}")
-
-
-def describe(exc: BaseException) -> str:
-    """A one-line description of an exception, without a traceback."""
-    if isinstance(exc, (ConnectorError, PlanError, SeaTunnelError, CheckpointExpired)):
-        text = str(exc)
-    else:
-        text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return " ".join(text.split())
 
 
 @dataclass

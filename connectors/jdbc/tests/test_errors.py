@@ -14,11 +14,6 @@ CASES = {
     "unreachable server": ("seatunnel", 1, "connection refused"),
 }
 
-SOURCE_EXIT_1 = pytest.mark.xfail(
-    strict=True,
-    reason="core: the planner reports a ConnectorError raised by Source.output_schema (which must ask the "
-           "server for the schema) as a job-file problem, exit 2; run-time failures should exit 1")
-
 
 def _sink_job(url: str, password: str) -> str:
     return f"""
@@ -78,7 +73,6 @@ def test_source_failures_give_one_line(server: str, case: str, job: Any, run_cli
 
 
 @pytest.mark.slow
-@SOURCE_EXIT_1
 def test_source_failure_exit_code_is_1(job: Any, run_cli: Any) -> None:
     result = run_cli("run", job(_source_job("jdbc:postgresql://127.0.0.1:5432/seatunnel", SECRET)))
     assert result.returncode == 1
