@@ -6,13 +6,13 @@ import os
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from seatunnel_py.plugins import get_registry
-from seatunnel_py.registry import Registry
+from seatunnel_py.plugins import build_registry, get_registry
+from seatunnel_py.registry import PluginKind, Registry
 
 ROOT = Path(__file__).resolve().parents[1]
 CLI = [sys.executable, "-m", "seatunnel_py.cli"]
@@ -22,6 +22,19 @@ CLI = [sys.executable, "-m", "seatunnel_py.cli"]
 def registry() -> Registry:
     """The registry of every installed plugin (built-ins and connectors)."""
     return get_registry()
+
+
+@pytest.fixture
+def reg() -> Iterator[Registry]:
+    """Every installed plugin plus the scripted source and recording sink of the engine tests."""
+    from .scripted import RecordingSink, ScriptedSource
+
+    registry = build_registry()
+    registry.add(PluginKind.SOURCE, ScriptedSource, "tests")
+    registry.add(PluginKind.SINK, RecordingSink, "tests")
+    RecordingSink.reset()
+    yield registry
+    RecordingSink.reset()
 
 
 @pytest.fixture

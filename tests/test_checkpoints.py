@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,20 +21,9 @@ from seatunnel_py.engine.runner import JobFailed, JobResult, JobRunner
 from seatunnel_py.engine.state import Checkpoint, StateError, StateLocked, open_store
 from seatunnel_py.engine.state.local import LocalStateStore
 from seatunnel_py.jobs import run_job
-from seatunnel_py.plugins import build_registry
 from seatunnel_py.registry import PluginKind, Registry
 
 from .scripted import RecordingSink, ScriptedSource
-
-
-@pytest.fixture
-def reg() -> Iterator[Registry]:
-    registry = build_registry()
-    registry.add(PluginKind.SOURCE, ScriptedSource, "tests")
-    registry.add(PluginKind.SINK, RecordingSink, "tests")
-    RecordingSink.reset()
-    yield registry
-    RecordingSink.reset()
 
 
 @pytest.fixture

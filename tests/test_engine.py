@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 
 import pyarrow as pa
 import pytest
@@ -13,20 +12,9 @@ from seatunnel_py.config.binding import bind_job
 from seatunnel_py.config.loader import load_text
 from seatunnel_py.engine.plan import build_plan
 from seatunnel_py.engine.runner import JobFailed, JobResult, JobRunner
-from seatunnel_py.plugins import build_registry
 from seatunnel_py.registry import PluginKind, Registry
 
 from .scripted import RecordingSink, ScriptedSource
-
-
-@pytest.fixture
-def reg() -> Iterator[Registry]:
-    registry = build_registry()
-    registry.add(PluginKind.SOURCE, ScriptedSource, "tests")
-    registry.add(PluginKind.SINK, RecordingSink, "tests")
-    RecordingSink.reset()
-    yield registry
-    RecordingSink.reset()
 
 
 def run(text: str, registry: Registry) -> JobResult:
