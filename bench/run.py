@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,30 +89,41 @@ SCENARIOS = {"fake_to_parquet": fake_to_parquet, "checkpoint_cost": checkpoint_c
 
 
 def main() -> None:
-    """Parse arguments, run, print."""
+    """Parse arguments, run, print (with ``--repeat N``, also the median of each measurement)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", default="1000000,10000000", help="comma-separated row counts")
     parser.add_argument("--scenario", default=",".join(SCENARIOS), help="comma-separated scenarios")
+    parser.add_argument("--repeat", type=int, default=1, help="run each scenario N times; print medians too")
     args = parser.parse_args()
     header = (
-        f"{'scenario':<16} {'rows':>10}  {'run':<28} {'rows/s':>11} {'MB/s out':>9} "
+        f"{'scenario':<16} {'rows':>10}  {'run':<32} {'rows/s':>11} {'MB/s out':>9} "
         f"{'CPU s':>7} {'peak MB':>8} {'ratio':>6}"
     )
     print(header)
     print("-" * len(header))
     for name in args.scenario.split(","):
         for rows in (int(r) for r in args.rows.split(",")):
-            with tempfile.TemporaryDirectory(prefix="stpy-bench-") as tmp:
-                runs = SCENARIOS[name](rows, Path(tmp))
-            base = runs[0].rows_per_second
-            for run in runs:
-                mbs = run.out_bytes / run.seconds / 1e6 if run.seconds else 0.0
-                ratio = run.rows_per_second / base if base else 0.0
-                print(
-                    f"{name:<16} {rows:>10,}  {run.label:<28} {run.rows_per_second:>11,.0f} {mbs:>9.1f} "
-                    f"{run.cpu_seconds:>7.1f} {run.peak_mb:>8.0f} {ratio:>5.2f}x",
-                    flush=True,
-                )
+            rounds: list[list[Measurement]] = []
+            for _ in range(args.repeat):
+                with tempfile.TemporaryDirectory(prefix="stpy-bench-") as tmp:
+                    runs = SCENARIOS[name](rows, Path(tmp))
+                rounds.append(runs)
+                base = runs[0].rows_per_second
+                for run in runs:
+                    mbs = run.out_bytes / run.seconds / 1e6 if run.seconds else 0.0
+                    ratio = run.rows_per_second / base if base else 0.0
+                    print(
+                        f"{name:<16} {rows:>10,}  {run.label:<32} {run.rows_per_second:>11,.0f} {mbs:>9.1f} "
+                        f"{run.cpu_seconds:>7.1f} {run.peak_mb:>8.0f} {ratio:>5.2f}x",
+                        flush=True,
+                    )
+            if args.repeat > 1:
+                for position, label in enumerate(r.label for r in rounds[0]):
+                    speeds = [r[position].rows_per_second for r in rounds]
+                    ratios = [r[position].rows_per_second / r[0].rows_per_second for r in rounds]
+                    cpu = [r[position].cpu_seconds for r in rounds]
+                    print(f"{name:<16} {rows:>10,}  median: {label:<24} {statistics.median(speeds):>11,.0f} "
+                          f"{'':>9} {statistics.median(cpu):>7.1f} {'':>8} {statistics.median(ratios):>5.2f}x")
 
 
 if __name__ == "__main__":
