@@ -18,9 +18,17 @@ from pathlib import Path
 
 import pytest
 
+from seatunnel_py.engine.state.local import LocalStateStore
+
 from .jobprocess import committed_ids, console_ids, start, wait_for
 
 KILLS = 4
+
+
+def saved_checkpoint_id(state: Path, job_name: str) -> int:
+    """The id of the job's last saved checkpoint (0 when none)."""
+    saved = LocalStateStore(state).load(job_name)
+    return saved.checkpoint_id if saved else 0
 
 
 @pytest.fixture
@@ -93,9 +101,13 @@ def test_streaming_job_killed_and_restarted_writes_every_row_exactly_once(
         sink {{ LocalFile {{ path = "{out}", file_format_type = parquet }} }}
         """)
     kill_at_random(job, state, rng, 0.8, 2.2)
+    before = saved_checkpoint_id(state, "crashing-stream")
     last = start(job, state=state)
     try:
-        wait_for(lambda: len(committed_ids(out)) >= 8000, 90, "all 8000 rows to be committed")
+        # the killed runs may have committed every row already: wait for this run's own checkpoint too,
+        # so the SIGTERM reaches a running job rather than a process still starting up
+        wait_for(lambda: len(committed_ids(out)) >= 8000 and saved_checkpoint_id(state, "crashing-stream") > before,
+                 90, "all 8000 rows to be committed by a running job")
         last.send_signal(signal.SIGTERM)
         _, stderr = last.communicate(timeout=30)
     finally:
