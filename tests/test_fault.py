@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import time
 from collections.abc import Callable
@@ -19,10 +20,15 @@ from pathlib import Path
 import pytest
 
 from seatunnel_py.engine.state.local import LocalStateStore
-
-from .jobprocess import committed_ids, console_ids, start, wait_for
+from seatunnel_py.testing import committed_values, start_job, wait_for
 
 KILLS = 4
+CONSOLE_ID = re.compile(r"SeaTunnelRow#kind=\w+ : (-?\d+)")
+
+
+def console_ids(text: str) -> list[int]:
+    """The first field of every row the Console sink printed."""
+    return [int(m.group(1)) for m in CONSOLE_ID.finditer(text)]
 
 
 def saved_checkpoint_id(state: Path, job_name: str) -> int:
@@ -42,7 +48,7 @@ def kill_at_random(job: Path, state: Path, rng: random.Random, low: float, high:
     """Start the job and SIGKILL it after a random delay, ``KILLS`` times; return their stdouts."""
     outputs = []
     for _ in range(KILLS):
-        proc = start(job, state=state)
+        proc = start_job(job, state=state)
         time.sleep(rng.uniform(low, high))
         proc.kill()
         stdout, _ = proc.communicate(timeout=30)
@@ -68,10 +74,10 @@ def test_batch_job_killed_and_restarted_writes_every_row_exactly_once(
     out, state = tmp_path / "out", tmp_path / "state"
     job = write_job(BATCH_JOB.format(sink=f'LocalFile {{ path = "{out}", file_format_type = parquet }}'))
     kill_at_random(job, state, rng, 1.0, 3.5)
-    done = start(job, state=state)
+    done = start_job(job, state=state)
     _, stderr = done.communicate(timeout=120)
     assert done.returncode == 0, stderr
-    assert sorted(committed_ids(out)) == list(range(1, 12001))  # 2 readers × 6000 rows, none twice
+    assert sorted(committed_values(out, "id")) == list(range(1, 12001))  # 2 readers × 6000 rows, none twice
 
 
 def test_batch_job_into_console_is_at_least_once(
@@ -79,7 +85,7 @@ def test_batch_job_into_console_is_at_least_once(
     state = tmp_path / "state"
     job = write_job(BATCH_JOB.format(sink="Console {}"))
     printed = [i for stdout in kill_at_random(job, state, rng, 1.0, 3.5) for i in console_ids(stdout)]
-    done = start(job, state=state)
+    done = start_job(job, state=state)
     stdout, stderr = done.communicate(timeout=120)
     assert done.returncode == 0, stderr
     printed += console_ids(stdout)
@@ -102,16 +108,16 @@ def test_streaming_job_killed_and_restarted_writes_every_row_exactly_once(
         """)
     kill_at_random(job, state, rng, 0.8, 2.2)
     before = saved_checkpoint_id(state, "crashing-stream")
-    last = start(job, state=state)
+    last = start_job(job, state=state)
     try:
         # the killed runs may have committed every row already: wait for this run's own checkpoint too,
         # so the SIGTERM reaches a running job rather than a process still starting up
-        wait_for(lambda: len(committed_ids(out)) >= 8000 and saved_checkpoint_id(state, "crashing-stream") > before,
-                 90, "all 8000 rows to be committed by a running job")
+        wait_for(lambda: len(committed_values(out, "id")) >= 8000
+                 and saved_checkpoint_id(state, "crashing-stream") > before, 90, "all 8000 rows to be committed by a running job")
         last.send_signal(signal.SIGTERM)
         _, stderr = last.communicate(timeout=30)
     finally:
         last.kill()
     assert last.returncode == 0, stderr
-    assert sorted(committed_ids(out)) == list(range(1, 8001))
+    assert sorted(committed_values(out, "id")) == list(range(1, 8001))
     assert not any(p.is_file() for p in (out / ".seatunnel-tmp").rglob("*")), "staged files of killed runs remain"

@@ -10,8 +10,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from seatunnel_py.testing import committed_values, start_job, statistic, wait_for
+
 from .conftest import run_cli
-from .jobprocess import committed_ids, start, statistic, wait_for
 
 STREAM_TO_PARQUET = """
 env {{ job.mode = STREAMING, job.name = {name}, checkpoint.interval = 300, read_limit.rows_per_second = 4000 }}
@@ -28,9 +29,9 @@ sink {{ LocalFile {{ path = "{out}", file_format_type = parquet }} }}
 def test_sigterm_takes_a_final_checkpoint_and_exits_0(write_job: Callable[..., Path], tmp_path: Path) -> None:
     out = tmp_path / "out"
     job = write_job(STREAM_TO_PARQUET.format(name="stream", out=out))
-    proc = start(job, state=tmp_path / "state")
+    proc = start_job(job, state=tmp_path / "state")
     try:
-        wait_for(lambda: len(committed_ids(out)) >= 400, 30, "a first committed checkpoint")
+        wait_for(lambda: len(committed_values(out, "id")) >= 400, 30, "a first committed checkpoint")
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=30)
     finally:
@@ -38,22 +39,22 @@ def test_sigterm_takes_a_final_checkpoint_and_exits_0(write_job: Callable[..., P
     assert proc.returncode == 0, stderr
     assert "SIGTERM received: stopping after a final checkpoint" in stderr
     assert "Stopped By" in stdout
-    ids = committed_ids(out)
+    ids = committed_values(out, "id")
     written = statistic(stdout, "Total Write Count")
     assert sorted(ids) == list(range(1, len(ids) + 1)) and len(ids) == written  # all of it committed, once
     shown = run_cli("state", "show", "stream", env={"SEATUNNEL_PY_STATE_STORE": str(tmp_path / "state")})
     assert shown.returncode == 0, shown.stderr
     assert "ended normally" in shown.stdout and f'"rows_done": {written}' in shown.stdout
 
-    again = start(job, state=tmp_path / "state")  # resumes after the rows already written
+    again = start_job(job, state=tmp_path / "state")  # resumes after the rows already written
     try:
-        wait_for(lambda: len(committed_ids(out)) >= written + 400, 30, "rows of the resumed run")
+        wait_for(lambda: len(committed_values(out, "id")) >= written + 400, 30, "rows of the resumed run")
         again.send_signal(signal.SIGINT)
         _, stderr = again.communicate(timeout=30)
     finally:
         again.kill()
     assert again.returncode == 0, stderr
-    ids = committed_ids(out)
+    ids = committed_values(out, "id")
     assert sorted(ids) == list(range(1, len(ids) + 1))
 
 
@@ -63,7 +64,7 @@ def test_second_signal_stops_at_once(write_job: Callable[..., Path], tmp_path: P
         source { FakeSource { row.num = 100000, batch.size = 50, schema = { fields { id = bigint } } } }
         sink { Console { log.print.delay.ms = 20 } }
         """)
-    proc = start(job, state=tmp_path / "state")
+    proc = start_job(job, state=tmp_path / "state")
     try:
         wait_for(lambda: (tmp_path / "state" / "slow" / "checkpoint.json").exists(), 30, "a first checkpoint")
         proc.send_signal(signal.SIGTERM)
@@ -79,9 +80,9 @@ def test_second_signal_stops_at_once(write_job: Callable[..., Path], tmp_path: P
 def test_second_run_of_a_running_job_is_refused(write_job: Callable[..., Path], tmp_path: Path) -> None:
     out = tmp_path / "out"
     job = write_job(STREAM_TO_PARQUET.format(name="single", out=out))
-    first = start(job, state=tmp_path / "state")
+    first = start_job(job, state=tmp_path / "state")
     try:
-        wait_for(lambda: len(committed_ids(out)) > 0, 30, "the first run to commit")
+        wait_for(lambda: len(committed_values(out, "id")) > 0, 30, "the first run to commit")
         second = run_cli("run", job, env={"SEATUNNEL_PY_STATE_STORE": str(tmp_path / "state")})
         assert second.returncode == 1
         assert second.stderr.strip().splitlines()[-1].startswith(
@@ -91,7 +92,7 @@ def test_second_run_of_a_running_job_is_refused(write_job: Callable[..., Path], 
     finally:
         first.kill()
     assert first.returncode == 0
-    ids = committed_ids(out)
+    ids = committed_values(out, "id")
     assert sorted(ids) == list(range(1, len(ids) + 1))
 
 
@@ -145,4 +146,4 @@ def test_cron_runs_read_only_new_files(write_job: Callable[..., Path], tmp_path:
         elif new_file == "d.parquet":
             drop(new_file, range(30, 31))
     assert runs == [25, 5, 1]
-    assert sorted(committed_ids(out)) == list(range(31))
+    assert sorted(committed_values(out, "id")) == list(range(31))

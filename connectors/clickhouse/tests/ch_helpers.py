@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,10 @@ from seatunnel_py_clickhouse.sink import ClickhouseSink
 from seatunnel_py_clickhouse.source import ClickhouseSource
 
 from seatunnel_py.api import PluginContext, split_row_kinds
+from seatunnel_py.testing import run_cli
+
+ROOT = Path(__file__).resolve().parents[3]
+__all__ = ["ROOT", "run_cli"]
 
 
 def make_sink(options: dict[str, Any], run_id: str = "r1", restored: int | None = None) -> ClickhouseSink:
@@ -48,11 +49,3 @@ def read_all(source: ClickhouseSource) -> pa.Table:
     return pa.Table.from_batches(batches, schema=schema)
 
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def run_cli(*args: str | Path, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``seatunnel-py`` as a separate process and capture its output."""
-    return subprocess.run([sys.executable, "-m", "seatunnel_py.cli", *map(str, args)], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, timeout=timeout, cwd=ROOT, check=False)

@@ -12,9 +12,8 @@ import itertools
 import os
 import subprocess
 import sys
-import textwrap
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,18 +97,6 @@ def clickhouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClickHouse]
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
-
-
-@pytest.fixture
-def write_job(tmp_path: Path) -> Callable[..., Path]:
-    """Write a job file (dedented) into the test's folder and return its path."""
-
-    def write(text: str, name: str = "job.conf") -> Path:
-        path = tmp_path / name
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return path
-
-    return write
 
 
 _counter = itertools.count()

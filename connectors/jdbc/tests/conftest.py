@@ -7,16 +7,16 @@ reach them fails with that hint rather than skipping.
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
 import sys
-import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from seatunnel_py import testing
 
 if importlib.util.find_spec("seatunnel_py_jdbc") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -113,27 +113,15 @@ def table() -> str:
 
 
 @pytest.fixture
-def job(tmp_path: Path) -> Callable[..., Path]:
-    """Write a job file (dedented) into the test's folder."""
-
-    def write(text: str, name: str = "job.conf") -> Path:
-        path = tmp_path / name
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return path
-
-    return write
-
-
-def cli(*args: str | Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run the real CLI in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "seatunnel_py.cli", *map(str, args)], capture_output=True,
-                          text=True, env=dict(os.environ), timeout=timeout, cwd=ROOT, check=False)
+def job(write_job: Callable[..., Path]) -> Callable[..., Path]:
+    """Write a job file (dedented) into the test's folder (``write_job`` of seatunnel_py.testing)."""
+    return write_job
 
 
 @pytest.fixture
 def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
     """The real CLI in a subprocess."""
-    return cli
+    return testing.run_cli
 
 
 def _context(job_name: str = "jdbc_test", restored: int | None = None, parallelism: int = 1) -> Any:

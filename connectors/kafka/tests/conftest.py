@@ -12,4 +12,4 @@ if str(HERE) not in sys.path:
 if importlib.util.find_spec("seatunnel_py_kafka") is None:
     sys.path.insert(0, str(HERE.parent))
 
-from kafka_helpers import broker, new_topic, write_job  # noqa: E402, F401
+from kafka_helpers import broker, new_topic  # noqa: E402, F401

@@ -10,25 +10,19 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import signal
 import subprocess
-import sys
-import textwrap
-import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
+
+from seatunnel_py.testing import run_cli, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVICE = ROOT / "integration" / "services" / "kafka.sh"
 BROKER = "127.0.0.1:9092"
-CLI = [sys.executable, "-m", "seatunnel_py.cli"]
 HINT = "start the test services first: bash integration/services.sh start"
 
 
@@ -77,7 +71,7 @@ def new_topic(broker: str) -> Iterator[Callable[..., str]]:
         for future in admin().create_topics([NewTopic(name, partitions, 1)]).values():
             future.result()
         made.append(name)
-        wait_until(lambda: len(_partitions(name)) == partitions, 10, f"topic {name}")
+        wait_for(lambda: len(_partitions(name)) == partitions, 10, f"topic {name}")
         return name
 
     yield create
@@ -133,63 +127,7 @@ def kcat_read(topic: str, fmt: str = "%s\\n", read_committed: bool = False, extr
     return [line for line in done.stdout.split("\n") if line]
 
 
-def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``condition`` every 100 ms; fail the test with ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-@pytest.fixture
-def write_job(tmp_path: Path) -> Callable[..., Path]:
-    """Write a job file (dedented) into the test's folder and return its path."""
-
-    def write(text: str, name: str = "job.conf") -> Path:
-        path = tmp_path / name
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        return path
-
-    return write
-
-
 def run_job(job: Path, *args: str, state: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """``seatunnel-py run JOB`` in a subprocess (state under ``state`` when given)."""
-    env = dict(os.environ)
-    if state is not None:
-        env["SEATUNNEL_PY_STATE_STORE"] = str(state)
-    return subprocess.run([*CLI, "run", "--no-progress", str(job), *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=timeout, check=False)
-
-
-def start_job(job: Path, *args: str, state: Path) -> subprocess.Popen[str]:
-    """Start ``seatunnel-py run JOB`` in its own process."""
-    env = {**os.environ, "SEATUNNEL_PY_STATE_STORE": str(state)}
-    return subprocess.Popen([*CLI, "run", "--no-progress", str(job), *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-
-
-def stop_job(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[str, str]:
-    """SIGTERM (final checkpoint) and wait; kill if it does not end."""
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.communicate(timeout=timeout)
-    finally:
-        proc.kill()
-
-
-def parquet_rows(out: Path) -> pa.Table | None:
-    """Every committed parquet file under ``out`` (staging directories excluded) as one table."""
-    files = [p for p in sorted(out.rglob("*.parquet"))
-             if not any(part.startswith(".") for part in p.relative_to(out).parts)] if out.is_dir() else []
-    if not files:
-        return None
-    return pa.concat_tables([pq.read_table(p) for p in files])
-
-
-def parquet_column(out: Path, column: str) -> list[Any]:
-    """One column of every committed parquet file under ``out``."""
-    table = parquet_rows(out)
-    return [] if table is None else table.column(column).to_pylist()
+    env = {"SEATUNNEL_PY_STATE_STORE": str(state)} if state is not None else None
+    return run_cli("run", "--no-progress", job, *args, env=env, timeout=timeout)

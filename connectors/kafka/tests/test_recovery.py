@@ -17,14 +17,12 @@ from kafka_helpers import (
     admin,
     broker_answers,
     kcat_read,
-    parquet_column,
     produce_json,
     run_job,
     service,
-    start_job,
-    stop_job,
-    wait_until,
 )
+
+from seatunnel_py.testing import committed_values, start_job, stop_job, wait_for
 
 
 def committed_ids(topic: str) -> list[int]:
@@ -45,7 +43,7 @@ def test_exactly_once_kafka_to_kafka_survives_kill_and_restart(
     state = tmp_path / "state"
     first = start_job(job, state=state)
     try:
-        wait_until(lambda: len(committed_ids(target)) >= 400, 60, "a first committed checkpoint")
+        wait_for(lambda: len(committed_ids(target)) >= 400, 60, "a first committed checkpoint")
     finally:
         first.kill()  # SIGKILL: no final checkpoint, an open transaction left behind
         first.communicate(timeout=30)
@@ -72,7 +70,7 @@ def test_streaming_rides_out_a_broker_restart_and_picks_up_new_partitions(
     state = tmp_path / "state"
     proc = start_job(job, state=state)
     try:
-        wait_until(lambda: len(parquet_column(out, "id")) >= 300, 60, "the first rows")
+        wait_for(lambda: len(committed_values(out, "id")) >= 300, 60, "the first rows")
         service("stop")
         assert not broker_answers()
         time.sleep(2)
@@ -80,10 +78,10 @@ def test_streaming_rides_out_a_broker_restart_and_picks_up_new_partitions(
         produce_json(topic, [{"id": 300 + i, "name": "after"} for i in range(300)])
         for future in admin().create_partitions([NewPartitions(topic, 2)]).values():
             future.result()
-        wait_until(lambda: proc.poll() is not None or len(parquet_column(out, "id")) >= 600, 120,
+        wait_for(lambda: proc.poll() is not None or len(committed_values(out, "id")) >= 600, 120,
                    "rows written after the broker restart")
         produce_json(topic, [{"id": 600 + i, "name": "new partition"} for i in range(50)], partition=1)
-        wait_until(lambda: proc.poll() is not None or len(parquet_column(out, "id")) >= 650, 120,
+        wait_for(lambda: proc.poll() is not None or len(committed_values(out, "id")) >= 650, 120,
                    "rows of the new partition")
     finally:
         _stdout, stderr = stop_job(proc) if proc.poll() is None else proc.communicate()
@@ -93,10 +91,10 @@ def test_streaming_rides_out_a_broker_restart_and_picks_up_new_partitions(
         assert len(errors) == 1 and "Kafka" in errors[0], stderr
         again = start_job(job, state=state)
         try:
-            wait_until(lambda: len(parquet_column(out, "id")) >= 650, 120, "the rows after a restart")
+            wait_for(lambda: len(committed_values(out, "id")) >= 650, 120, "the rows after a restart")
         finally:
             stop_job(again)
-    assert sorted(parquet_column(out, "id")) == list(range(650))
+    assert sorted(committed_values(out, "id")) == list(range(650))
 
 
 def test_cron_runs_read_only_what_is_new(
@@ -112,11 +110,11 @@ def test_cron_runs_read_only_what_is_new(
     """)
     state = tmp_path / "state"
     assert run_job(job, state=state).returncode == 0
-    assert sorted(parquet_column(out, "id")) == list(range(100))
+    assert sorted(committed_values(out, "id")) == list(range(100))
     produce_json(topic, [{"id": 100 + i, "name": "second"} for i in range(20)])
     second = run_job(job, state=state)
     assert second.returncode == 0, second.stderr
-    assert sorted(parquet_column(out, "id")) == list(range(120))  # the second run read only the 20 new
+    assert sorted(committed_values(out, "id")) == list(range(120))  # the second run read only the 20 new
 
 
 DIE_BEFORE_SECOND_COMMIT = """

@@ -11,10 +11,11 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from kafka_helpers import BROKER, admin, parquet_column, produce, produce_json, run_job
+from kafka_helpers import BROKER, admin, produce, produce_json, run_job
 from seatunnel_py_kafka.source import KafkaSource
 
 from seatunnel_py.api import ROW_KIND_COLUMN, ConnectorError, DataError, PluginContext, RowKind
+from seatunnel_py.testing import committed_values
 
 SCHEMA = {"fields": {"id": "bigint", "name": "string"}}
 
@@ -259,7 +260,7 @@ def test_job_in_parallel_over_four_partitions_commits_group_offsets(
     """)
     done = run_job(job, state=tmp_path / "state")
     assert done.returncode == 0, done.stderr
-    assert sorted(parquet_column(out, "id")) == list(range(4000))
+    assert sorted(committed_values(out, "id")) == list(range(4000))
     produce_json(topic, [{"id": 5000 + i, "name": "new"} for i in range(8)], partition=3)
     seen = subprocess.run(["kcat", "-b", BROKER, "-G", group, topic, "-e", "-q", "-f", "%p:%o\\n",
                            "-X", "enable.auto.commit=false"],

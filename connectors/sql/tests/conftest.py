@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,15 +11,9 @@ from typing import Any
 if importlib.util.find_spec("seatunnel_py_sql") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-ROOT = Path(__file__).resolve().parents[3]
-CLI = [sys.executable, "-m", "seatunnel_py.cli"]
+from seatunnel_py.testing import run_cli  # noqa: E402 - the test jobs run the real CLI
 
-
-def run_cli(*args: str | Path, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    """Run ``seatunnel-py`` as a separate process and capture its output."""
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, env={**os.environ, **(env or {})},
-                          timeout=timeout, cwd=ROOT, check=False)
+__all__ = ["run_cli"]
 
 
 def hocon(value: Any) -> str:

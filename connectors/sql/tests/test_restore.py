@@ -4,16 +4,12 @@ restored pipeline still writes every filtered row exactly once (LocalFile parque
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
-from .conftest import ROOT
+from seatunnel_py.testing import committed_parquet, start_job
 
 pytestmark = pytest.mark.slow
 
@@ -34,20 +30,10 @@ sink {{ LocalFile {{ plugin_input = "out", path = "{out}", file_format_type = pa
 """
 
 
-def start(job: Path, state: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "SEATUNNEL_PY_STATE_STORE": str(state)}
-    return subprocess.Popen([sys.executable, "-m", "seatunnel_py.cli", "run", "--no-progress", str(job)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-
-
 def committed(out: Path) -> list[tuple[int, int]]:
-    rows: list[tuple[int, int]] = []
-    for path in sorted(out.rglob("*.parquet")):
-        if any(part.startswith(".") for part in path.relative_to(out).parts):
-            continue
-        table = pq.read_table(path, columns=["id", "id10"])
-        rows.extend(zip(table.column("id").to_pylist(), table.column("id10").to_pylist(), strict=True))
-    return rows
+    table = committed_parquet(out, ["id", "id10"])
+    return [] if table is None else list(zip(table.column("id").to_pylist(), table.column("id10").to_pylist(),
+                                             strict=True))
 
 
 def test_killed_and_restarted_job_writes_each_row_once(tmp_path: Path) -> None:
@@ -57,7 +43,7 @@ def test_killed_and_restarted_job_writes_each_row_once(tmp_path: Path) -> None:
     marker = state / "sql-crash" / "checkpoint.json"
     for delay in (0.3, 0.9):
         begun = time.time()
-        proc = start(job, state)
+        proc = start_job(job, state=state)
         deadline = time.monotonic() + 60
         # wait for this run's first checkpoint
         while not (marker.exists() and marker.stat().st_mtime > begun) and time.monotonic() < deadline:
@@ -66,7 +52,7 @@ def test_killed_and_restarted_job_writes_each_row_once(tmp_path: Path) -> None:
         proc.kill()
         proc.communicate(timeout=30)
         assert proc.returncode == -9, "the job ended before it was killed (it is rate-limited to run about 6 s)"
-    done = start(job, state)
+    done = start_job(job, state=state)
     stdout, stderr = done.communicate(timeout=120)
     assert done.returncode == 0, stderr
     resumed = next(line for line in stdout.splitlines() if line.startswith("Resumed From Checkpoint"))
