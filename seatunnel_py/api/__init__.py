@@ -23,6 +23,7 @@ from .rowkind import (
     table_id,
     with_table_id,
 )
+from .savemode import DataSaveMode, SchemaSaveMode
 from .sink import CommitInfo, Committer, Sink, SinkWriter
 from .source import Source, Split, SplitReader, State
 from .transform import ColumnTransform, Transform
@@ -36,6 +37,7 @@ __all__ = [
     "Committer",
     "ConnectorError",
     "DataError",
+    "DataSaveMode",
     "JobMode",
     "NoOptions",
     "OptionEnum",
@@ -46,6 +48,7 @@ __all__ = [
     "PluginOptions",
     "RowKind",
     "RuleViolation",
+    "SchemaSaveMode",
     "SeaTunnelError",
     "Sink",
     "SinkWriter",

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from seatunnel_py.api import OptionEnum, OptionError, PluginOptions, option
+from seatunnel_py.api import DataSaveMode, OptionError, PluginOptions, SchemaSaveMode, option
 from seatunnel_py.types import SchemaError, TableSchema, parse_schema
 
 DEFAULT_CREATE_TEMPLATE = """CREATE TABLE IF NOT EXISTS `${database}`.`${table}` (
@@ -17,24 +17,6 @@ ORDER BY ${order_by}
 SETTINGS index_granularity = 8192, non_replicated_deduplication_window = 10000
 COMMENT '${comment}'"""
 """Default ``save_mode_create_template`` (placeholders: see the README)."""
-
-
-class SchemaSaveMode(OptionEnum):
-    """What the sink does with the target table before writing."""
-
-    RECREATE_SCHEMA = "RECREATE_SCHEMA"
-    CREATE_SCHEMA_WHEN_NOT_EXIST = "CREATE_SCHEMA_WHEN_NOT_EXIST"
-    ERROR_WHEN_SCHEMA_NOT_EXIST = "ERROR_WHEN_SCHEMA_NOT_EXIST"
-    IGNORE = "IGNORE"
-
-
-class DataSaveMode(OptionEnum):
-    """What the sink does with rows already in the target table."""
-
-    DROP_DATA = "DROP_DATA"
-    APPEND_DATA = "APPEND_DATA"
-    CUSTOM_PROCESSING = "CUSTOM_PROCESSING"
-    ERROR_WHEN_DATA_EXISTS = "ERROR_WHEN_DATA_EXISTS"
 
 
 def _split_hosts(text: str) -> list[tuple[str, int]]:

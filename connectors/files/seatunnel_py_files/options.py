@@ -6,7 +6,7 @@ import codecs
 import re
 from typing import Any
 
-from seatunnel_py.api import OptionEnum, OptionError, PluginOptions, option
+from seatunnel_py.api import OptionEnum, OptionError, PluginOptions, SchemaSaveMode, option
 from seatunnel_py.types import SchemaError, TableSchema, parse_schema
 
 from .timeformat import translate
@@ -63,17 +63,12 @@ class QuoteMode(OptionEnum):
     NONE = "NONE"
 
 
-class SchemaSaveMode(OptionEnum):
-    """What the sink does with the target directory before writing."""
-
-    RECREATE_SCHEMA = "RECREATE_SCHEMA"
-    CREATE_SCHEMA_WHEN_NOT_EXIST = "CREATE_SCHEMA_WHEN_NOT_EXIST"
-    ERROR_WHEN_SCHEMA_NOT_EXIST = "ERROR_WHEN_SCHEMA_NOT_EXIST"
-    IGNORE = "IGNORE"
-
-
 class DataSaveMode(OptionEnum):
-    """What the sink does with files already in the target directory."""
+    """What the sink does with files already in the target directory.
+
+    SeaTunnel's ``DataSaveMode`` without CUSTOM_PROCESSING (there is no SQL to run on a
+    directory), so the option model refuses it.
+    """
 
     DROP_DATA = "DROP_DATA"
     APPEND_DATA = "APPEND_DATA"

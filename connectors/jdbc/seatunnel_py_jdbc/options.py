@@ -6,27 +6,9 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from seatunnel_py.api import OptionEnum, OptionError, PluginOptions, option
+from seatunnel_py.api import DataSaveMode, OptionError, PluginOptions, SchemaSaveMode, option
 
 from .urls import Dialect, Target, parse_url
-
-
-class SchemaSaveMode(OptionEnum):
-    """What the sink does with the target table before writing (SeaTunnel §4.6)."""
-
-    RECREATE_SCHEMA = "RECREATE_SCHEMA"
-    CREATE_SCHEMA_WHEN_NOT_EXIST = "CREATE_SCHEMA_WHEN_NOT_EXIST"
-    ERROR_WHEN_SCHEMA_NOT_EXIST = "ERROR_WHEN_SCHEMA_NOT_EXIST"
-    IGNORE = "IGNORE"
-
-
-class DataSaveMode(OptionEnum):
-    """What the sink does with rows already in the target table."""
-
-    DROP_DATA = "DROP_DATA"
-    APPEND_DATA = "APPEND_DATA"
-    CUSTOM_PROCESSING = "CUSTOM_PROCESSING"
-    ERROR_WHEN_DATA_EXISTS = "ERROR_WHEN_DATA_EXISTS"
 
 
 class ConnectionOptions(PluginOptions):
