@@ -25,18 +25,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from fake_to_parquet import FIELDS  # noqa: E402 - the core benchmark's columns
 from run import Measurement, measure  # noqa: E402
 
-FIELDS = """
-        id = bigint
-        name = string
-        age = int
-        score = double
-        price = "decimal(10, 2)"
-        created = timestamp
-        active = boolean
-        city = string
-"""
 QUERY = (
     "SELECT id, UPPER(name) AS name, age, ROUND(score, 2) AS score, price, "
     "FORMATDATETIME(created, 'yyyy-MM-dd') AS day, CONCAT(city, '-', id) AS city_key, "

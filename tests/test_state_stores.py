@@ -157,4 +157,3 @@ def test_a_job_keeps_its_state_in_the_store_its_env_names(
     assert shown.returncode == 0, shown.stderr
     assert "checkpoint id: 2" in shown.stdout and "seatunnel:seatunnel@" not in shown.stdout
     assert run_cli("state", "reset", job, "--yes").returncode == 0
-    assert SqlStateStore is not None

@@ -105,7 +105,6 @@ class JobRunner:
             timeout=(env.checkpoint_timeout or DEFAULT_TIMEOUT_MS) / 1000,
         )
         self._writer_counters: dict[int, itertools.count[int]] = {}
-        self._stop_requested = False
 
     def context_for(self, node: Node) -> PluginContext:
         """The context a per-task plugin instance is built with."""
@@ -113,7 +112,6 @@ class JobRunner:
 
     def request_stop(self) -> None:
         """Stop reading, take a final checkpoint, commit, end (the first SIGTERM/SIGINT)."""
-        self._stop_requested = True
         self.control.drain.set()
 
     def stop_now(self) -> None:
@@ -174,7 +172,7 @@ class JobRunner:
             plan.job.name, start, end, self.metrics, per_sink,
             checkpoints=self.coordinator.completed, last_checkpoint_id=self.coordinator.last_id,
             restored_from=self.restored.checkpoint_id if self.restored else None,
-            stopped=self._stop_requested,
+            stopped=self.control.drain.is_set(),
         )
 
     def _fail(self, failure: PluginFailure) -> None:
