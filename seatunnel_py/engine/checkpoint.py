@@ -60,6 +60,8 @@ class CheckpointCoordinator:
     """State key (``source[0]``) → node."""
     sinks: dict[str, Node]
     """State key (``sink[0]``) → node."""
+    plugins: dict[str, str]
+    """State key → plugin name, recorded so a changed job is recognised on restore."""
     committers: dict[str, Committer | None]
     split_states: dict[str, dict[str, State]]
     """Source key → split id → state: restored ones, updated by every checkpoint."""
@@ -131,7 +133,7 @@ class CheckpointCoordinator:
             checkpoint_id=flight.checkpoint_id,
             run_id=self.run_id,
             finished=flight.final,
-            plugins=self.plugin_names(),
+            plugins=self.plugins,
             splits=self.split_states,
             writers=flight.writers,
             pending=flight.infos,
@@ -161,7 +163,3 @@ class CheckpointCoordinator:
             mine = infos.get(key) or []
             if committer is not None and mine:
                 guarded(node.label, committer.commit, mine)
-
-    def plugin_names(self) -> dict[str, str]:
-        """State key → plugin name, recorded so a changed job is recognised on restore."""
-        return {key: node.spec.name for key, node in (*self.sources.items(), *self.sinks.items())}

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config.job import JobConfig
+from ..config.job import JobConfig, PluginSpec
 from .state import Checkpoint, StateError
 
 
@@ -32,11 +32,14 @@ class Resume:
     saved: Checkpoint | None
 
 
+def position_key(spec: PluginSpec) -> str:
+    """The stable key of a plugin in saved state: its block and position, e.g. ``source[0]``."""
+    return f"{spec.kind.value}[{spec.index}]"
+
+
 def plugins_of(job: JobConfig) -> dict[str, str]:
-    """State key → plugin name for the sources and sinks of ``job`` (as the coordinator records)."""
-    out = {f"source[{s.index}]": s.name for s in job.sources}
-    out.update({f"sink[{s.index}]": s.name for s in job.sinks})
-    return out
+    """State key → plugin name for the sources and sinks of ``job``, recorded in every checkpoint."""
+    return {position_key(spec): spec.name for spec in (*job.sources, *job.sinks)}
 
 
 def choose(job: JobConfig, saved: Checkpoint | None, ignore_state: bool) -> Resume:

@@ -30,6 +30,7 @@ from .failures import JobFailed
 from .metrics import JobMetrics
 from .plan import Node, Plan
 from .ratelimit import RateLimiter
+from .restore import plugins_of, position_key
 from .state import Checkpoint, StateStore
 from .task import JobControl, PipelineTask, PluginFailure, guarded
 
@@ -66,7 +67,7 @@ class JobResult:
 
 def state_key_of(node: Node) -> str:
     """The stable key of a plugin in saved state: its block and position, e.g. ``source[0]``."""
-    return f"{node.spec.kind.value}[{node.spec.index}]"
+    return position_key(node.spec)
 
 
 class JobRunner:
@@ -100,6 +101,7 @@ class JobRunner:
             next_id=first_checkpoint_id,
             sources={state_key_of(n): n for n in plan.sources},
             sinks={state_key_of(n): n for n in plan.sinks},
+            plugins=plugins_of(plan.job),
             committers={},
             split_states={k: dict(v) for k, v in (restored.splits if restored else {}).items()},
             timeout=(env.checkpoint_timeout or DEFAULT_TIMEOUT_MS) / 1000,
