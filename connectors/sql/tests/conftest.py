@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from seatunnel_py.testing import run_cli
+
 if importlib.util.find_spec("seatunnel_py_sql") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from seatunnel_py.testing import run_cli  # noqa: E402 - the test jobs run the real CLI
 
 __all__ = ["run_cli"]
 
