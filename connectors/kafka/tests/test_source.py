@@ -15,7 +15,7 @@ from kafka_helpers import BROKER, admin, produce, produce_json, run_job
 from seatunnel_py_kafka.source import KafkaSource
 
 from seatunnel_py.api import ROW_KIND_COLUMN, ConnectorError, DataError, PluginContext, RowKind
-from seatunnel_py.testing import committed_values
+from seatunnel_py.testing import committed_values, wait_for
 
 SCHEMA = {"fields": {"id": "bigint", "name": "string"}}
 
@@ -287,7 +287,13 @@ def test_pattern_discovers_new_topics_and_group_commits_follow_the_option(new_to
 
     for future in admin().create_topics([NewTopic(second, 1, 1)]).values():
         future.result()
-    found = source.discover_splits()
+    found: list[Any] = []
+
+    def discovered() -> bool:  # the broker's metadata and the partition leader follow create_topics a moment later
+        found.extend(source.discover_splits())
+        return bool(found)
+
+    wait_for(discovered, 30, f"discovery of topic {second}", every=0.5)
     assert [s.split_id for s in found] == [f"{second}-0"] and found[0].payload["end"] is None
     source.notify_checkpoint_complete(3, {f"{first}-0": {"offset": 5}, f"{second}-0": {"offset": 0}})
     consumer = Consumer({"bootstrap.servers": BROKER, "group.id": f"g-{first}"})
