@@ -12,12 +12,14 @@ a module that implements these hooks with :data:`hookimpl`::
 
     @hookimpl
     def seatunnel_py_register(registry):
-        registry.add_source(MyThingSource)
-        registry.add_sink(MyThingSink)
+        registry.add_source("seatunnel_py_mything.source:MyThingSource", name="MyThing")
+        registry.add_sink("seatunnel_py_mything.sink:MyThingSink", name="MyThing")
 
-The plugin module is imported when plugins are discovered (``plugins list``, ``check``,
-``run``), so it must stay light: import heavy client libraries (database drivers, Kafka,
-ClickHouse clients) inside the methods that connect, never at module level.
+The plugin module is imported when plugins are discovered (every ``run``, ``check`` and
+``plugins list``), so it must stay light: register plugins by ``"module:Class"`` and
+name so that their modules are imported only by the jobs that use them, and import heavy
+client libraries (database drivers, Kafka, ClickHouse clients) inside the methods that
+connect, never at module level.
 """
 
 from __future__ import annotations
@@ -39,10 +41,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def seatunnel_py_register(registry: PluginRegistrar) -> None:
     """Register this distribution's sources, transforms and sinks.
 
-    Call ``registry.add_source(cls)``, ``registry.add_transform(cls)`` and
-    ``registry.add_sink(cls)`` with plugin classes (subclasses of
-    :class:`seatunnel_py.api.Source`, ``Transform``, ``Sink``). A name already registered
-    by another distribution fails start-up, naming both distributions.
+    Call ``registry.add_source``, ``registry.add_transform`` and ``registry.add_sink``
+    with ``"module:Class"`` and ``name=`` (imported when a job uses the plugin), or with
+    the plugin class itself (a subclass of :class:`seatunnel_py.api.Source`,
+    ``Transform``, ``Sink``). A name already registered by another distribution fails
+    start-up, naming both distributions.
     """
 
 

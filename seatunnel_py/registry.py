@@ -1,10 +1,17 @@
-"""Plugin name → class, per kind; duplicate names fail at start-up naming both owners."""
+"""Plugin name → class, per kind; duplicate names fail at start-up naming both owners.
+
+A plugin is registered either as its class or as ``"module:Class"`` with its name: the
+second form imports the module only when a job (or ``plugins show``) uses the plugin, so
+discovery costs nothing for the plugins a job does not use.
+"""
 
 from __future__ import annotations
 
 import difflib
+import importlib
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import cast
 
 from .api.errors import SeaTunnelError
 from .api.plugin import Plugin
@@ -32,14 +39,57 @@ class DuplicatePluginError(SeaTunnelError):
     """Two distributions register a plugin under the same name."""
 
 
-@dataclass(frozen=True)
+class PluginLoadError(SeaTunnelError):
+    """A plugin registered by ``"module:Class"`` cannot be imported or is not what it claims."""
+
+
+@dataclass
 class RegisteredPlugin:
-    """A plugin class and the distribution that provides it."""
+    """A plugin class (or where to import it from) and the distribution that provides it."""
 
     kind: PluginKind
     name: str
-    cls: type[Plugin]
+    target: type[Plugin] | str
     distribution: str
+
+    @property
+    def cls(self) -> type[Plugin]:
+        """The plugin class, imported on first use (``PluginLoadError`` when that fails)."""
+        if isinstance(self.target, str):
+            self.target = _import_plugin(self.kind, self.name, self.target, self.distribution)
+        return self.target
+
+    @property
+    def where(self) -> str:
+        """``module.Class`` of the plugin, without importing it."""
+        if isinstance(self.target, str):
+            return self.target.replace(":", ".")
+        return f"{self.target.__module__}.{self.target.__name__}"
+
+
+def _import_plugin(kind: PluginKind, name: str, target: str, distribution: str) -> type[Plugin]:
+    module_name, _, attribute = target.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), attribute)
+    except Exception as exc:  # a missing dependency, a syntax error: name the package and the plugin
+        raise PluginLoadError(
+            f"{kind.value} plugin {name!r} of {distribution} cannot be loaded from {target}: "
+            f"{type(exc).__name__}: {exc}") from exc
+    plugin = _checked_class(kind, cls, distribution)
+    if plugin.name.lower() != name.lower():
+        raise PluginLoadError(f"{distribution} registers {target} as {kind.value} plugin {name!r}, "
+                              f"but the class is named {plugin.name!r}")
+    return plugin
+
+
+def _checked_class(kind: PluginKind, cls: object, distribution: str) -> type[Plugin]:
+    base = _BASES[kind]
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise PluginLoadError(f"{distribution}: {cls!r} is not a {base.__name__} subclass")
+    plugin = cast("type[Plugin]", cls)
+    if not plugin.name:
+        raise PluginLoadError(f"{distribution}: {plugin.__name__} has no 'name'")
+    return plugin
 
 
 @dataclass(frozen=True)
@@ -58,22 +108,33 @@ class Registry:
     plugins: dict[tuple[PluginKind, str], RegisteredPlugin] = field(default_factory=dict)
     broken: list[BrokenPlugin] = field(default_factory=list)
 
-    def add(self, kind: PluginKind, cls: type[Plugin], distribution: str) -> None:
-        """Register ``cls`` under its ``name`` for ``kind``."""
-        base = _BASES[kind]
-        if not (isinstance(cls, type) and issubclass(cls, base)):
-            raise TypeError(f"{distribution}: {cls!r} is not a {base.__name__} subclass")
-        if not cls.name:
-            raise TypeError(f"{distribution}: {cls.__name__} has no 'name'")
-        key = (kind, cls.name.lower())
+    def add(self, kind: PluginKind, target: type[Plugin] | str, distribution: str, name: str | None = None) -> None:
+        """Register a plugin class under its ``name``, or ``"module:Class"`` under ``name``."""
+        if isinstance(target, str):
+            if not name or ":" not in target:
+                raise TypeError(f"{distribution}: a plugin registered as a string needs 'module:Class' and a "
+                                f"name (got {target!r}, name={name!r})")
+        else:
+            name = _checked_class(kind, target, distribution).name
+        assert name is not None
+        plugin = RegisteredPlugin(kind, name, target, distribution)
+        key = (kind, name.lower())
         existing = self.plugins.get(key)
         if existing is not None:
             raise DuplicatePluginError(
-                f"{kind.value} plugin {cls.name!r} is registered twice: by {existing.distribution} "
-                f"({existing.cls.__module__}.{existing.cls.__name__}) and by {distribution} "
-                f"({cls.__module__}.{cls.__name__}); uninstall or disable one of them"
+                f"{kind.value} plugin {name!r} is registered twice: by {existing.distribution} "
+                f"({existing.where}) and by {distribution} ({plugin.where}); uninstall or disable one of them"
             )
-        self.plugins[key] = RegisteredPlugin(kind, cls.name, cls, distribution)
+        self.plugins[key] = plugin
+
+    def load_all(self) -> None:
+        """Import every plugin registered by name; one that fails moves to ``broken``."""
+        for key, plugin in list(self.plugins.items()):
+            try:
+                _ = plugin.cls
+            except PluginLoadError as exc:
+                del self.plugins[key]
+                self.broken.append(BrokenPlugin(plugin.name, plugin.distribution, str(exc)))
 
     def get(self, kind: PluginKind, name: str) -> RegisteredPlugin | None:
         """Look a plugin up by name, case-insensitively (as SeaTunnel does)."""
@@ -110,14 +171,14 @@ class PluginRegistrar:
         self._registry = registry
         self.distribution = distribution
 
-    def add_source(self, cls: type[Source]) -> None:
-        """Register a source class."""
-        self._registry.add(PluginKind.SOURCE, cls, self.distribution)
+    def add_source(self, cls: type[Source] | str, name: str | None = None) -> None:
+        """Register a source class, or ``"module:Class"`` with its ``name`` (imported when used)."""
+        self._registry.add(PluginKind.SOURCE, cls, self.distribution, name)
 
-    def add_transform(self, cls: type[Transform]) -> None:
-        """Register a transform class."""
-        self._registry.add(PluginKind.TRANSFORM, cls, self.distribution)
+    def add_transform(self, cls: type[Transform] | str, name: str | None = None) -> None:
+        """Register a transform class, or ``"module:Class"`` with its ``name`` (imported when used)."""
+        self._registry.add(PluginKind.TRANSFORM, cls, self.distribution, name)
 
-    def add_sink(self, cls: type[Sink]) -> None:
-        """Register a sink class."""
-        self._registry.add(PluginKind.SINK, cls, self.distribution)
+    def add_sink(self, cls: type[Sink] | str, name: str | None = None) -> None:
+        """Register a sink class, or ``"module:Class"`` with its ``name`` (imported when used)."""
+        self._registry.add(PluginKind.SINK, cls, self.distribution, name)

@@ -91,6 +91,44 @@ def test_discovery_imports_no_heavy_client_library() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_plugins_registered_by_name_are_imported_only_when_a_job_uses_them() -> None:
+    code = (
+        "import sys; from seatunnel_py.plugins import get_registry; from seatunnel_py.registry import PluginKind; "
+        "r = get_registry(); mods = ('seatunnel_py_kafka.source', 'seatunnel_py_jdbc.sink', "
+        "'seatunnel_py.builtins.assertion.sink', 'seatunnel_py.builtins.transforms.json_path'); "
+        "print([m in sys.modules for m in mods]); "
+        "print(r.get(PluginKind.SOURCE, 'kafka').cls.__name__, 'seatunnel_py_kafka.source' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.splitlines() == ["[False, False, False, False]", "KafkaSource True"]
+
+
+def test_a_plugin_registered_by_name_that_cannot_load_fails_only_the_jobs_using_it(tmp_path: Path) -> None:
+    from seatunnel_py.config.issues import ConfigErrors
+    from seatunnel_py.jobs import load_job
+
+    lazy = EntryPoint("lazy", "tests.plugin_lazy", "seatunnel_py")
+    registry = build_registry([BUILTINS, lazy])
+    assert registry.broken == []  # nothing is imported at discovery
+    job = tmp_path / "job.conf"
+    job.write_text("source {\n  Nope { }\n}\nsink { Console { } }\n")
+    with pytest.raises(ConfigErrors) as info:
+        load_job(job, registry=registry)
+    (issue,) = info.value.issues
+    text = issue.render()
+    assert f"{job}:2: source.Nope: source plugin 'Nope' of tests.plugin_lazy cannot be loaded" in text
+    assert "ModuleNotFoundError: No module named 'tests.a_module_that_does_not_exist'" in text
+    fine = tmp_path / "fine.conf"
+    fine.write_text("source { FakeSource { row.num = 1, schema = { fields { a = int } } } }\nsink { Console { } }\n")
+    assert load_job(fine, registry=registry).sinks[0].name == "Console"
+    registry.load_all()  # what `plugins list` and `plugins show` do: failures become broken packages
+    assert registry.get(PluginKind.SOURCE, "Nope") is None and registry.get(PluginKind.SINK, "Misnamed") is None
+    nope, misnamed = sorted(b.error for b in registry.broken)
+    assert nope.startswith("source plugin 'Nope' of tests.plugin_lazy cannot be loaded from")
+    assert misnamed == ("tests.plugin_lazy registers seatunnel_py.builtins.console:ConsoleSink as sink plugin "
+                        "'Misnamed', but the class is named 'Console'")
+
+
 def test_every_registered_plugin_documents_its_options() -> None:
     """Meta-test over the registry: names, descriptions, option descriptions, capabilities."""
     registry = build_registry()

@@ -24,7 +24,7 @@ from seatunnel_py.api import (
     table_id,
     with_table_id,
 )
-from seatunnel_py.builtins.transforms import TRANSFORMS
+from seatunnel_py.builtins.plugin import TRANSFORMS
 from seatunnel_py.builtins.transforms._regex import (
     compile_java,
     java_replacement,
@@ -42,6 +42,8 @@ from seatunnel_py.builtins.transforms.regex_extract import RegexExtractTransform
 from seatunnel_py.builtins.transforms.replace import ReplaceTransform
 from seatunnel_py.builtins.transforms.row_kind_extractor import RowKindExtractorTransform
 from seatunnel_py.builtins.transforms.split import SplitTransform
+from seatunnel_py.plugins import build_registry
+from seatunnel_py.registry import PluginKind
 
 KINDS = [RowKind.INSERT, RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER, RowKind.DELETE]
 SCHEMA = pa.schema(
@@ -115,12 +117,16 @@ def check_errors(cls: type[Transform], options: dict[str, Any]) -> list[tuple[tu
 
 
 def test_every_transform_is_registered_and_documented() -> None:
-    names = [cls.name for cls in TRANSFORMS]
-    assert names == [
+    assert list(TRANSFORMS) == [
         "Copy", "FieldMapper", "FieldRename", "Filter", "FilterRowKind", "Replace", "Split",
         "JsonPath", "Metadata", "RowKindExtractor", "RegexExtract",
     ]
-    for cls in TRANSFORMS:
+    registry = build_registry()
+    for name in TRANSFORMS:
+        found = registry.get(PluginKind.TRANSFORM, name)
+        assert found is not None and found.distribution.startswith("seatunnel-py ")
+        cls = found.cls  # imported here: the registration names it without importing it
+        assert cls.name == name
         assert cls.description and cls.__doc__
         assert cls.capabilities
         for name, field in cls.options_model.model_fields.items():

@@ -16,6 +16,7 @@ app = typer.Typer(help="List installed plugins and show their options.", no_args
 def list_plugins() -> None:
     """List every installed source, transform and sink."""
     registry = get_registry()
+    registry.load_all()
     rows = [
         (p.kind.value, p.name, p.distribution, ", ".join(sorted(c.value for c in p.cls.capabilities)))
         for p in registry.all()
@@ -29,6 +30,7 @@ def list_plugins() -> None:
 
 def _find(name: str, kind: str | None) -> list[RegisteredPlugin]:
     registry = get_registry()
+    registry.load_all()
     kinds = [PluginKind(kind.lower())] if kind else list(PluginKind)
     return [p for k in kinds if (p := registry.get(k, name)) is not None]
 
@@ -56,5 +58,7 @@ def docs(out: Path = typer.Argument(Path("docs/reference"), help="folder to writ
     """Write one Markdown page per installed plugin, and an index, from the option models."""
     from .plugin_docs import write_reference
 
-    for path in write_reference(get_registry().all(), out):
+    registry = get_registry()
+    registry.load_all()
+    for path in write_reference(registry.all(), out):
         typer.echo(str(path))

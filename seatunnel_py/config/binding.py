@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..api.options import PluginOptions
-from ..registry import PluginKind, Registry
+from ..registry import PluginKind, PluginLoadError, Registry
 from .env import FOREIGN_PREFIXES, EnvOptions
 from .issues import ConfigErrors, ConfigIssue, option_label
 from .job import JobConfig, Placeholder, PluginSpec
@@ -182,6 +182,11 @@ class _Binder:
             return None
         if registered.name != name:
             label = label.replace(f".{name}", f".{registered.name}")
+        try:
+            model = registered.cls.options_model
+        except PluginLoadError as exc:  # registered by name, imported only now that a job uses it
+            self.issue(path, label, str(exc))
+            return None
         values = {k: v for k, v in entry.items() if k not in COMMON_KEYS}
         output, inputs = _wiring(entry)
         ok = True
@@ -215,7 +220,7 @@ class _Binder:
                 f"got {_describe(parallelism)} (expected an integer >= 1)",
             )
             ok = False
-        options = self.validate(path, label, registered.cls.options_model, values, COMMON_KEYS)
+        options = self.validate(path, label, model, values, COMMON_KEYS)
         if options is None or not ok:
             return None
         return PluginSpec(

@@ -13,8 +13,5 @@ if TYPE_CHECKING:
 @hookimpl
 def seatunnel_py_register(registry: PluginRegistrar) -> None:
     """Register the Clickhouse source and sink."""
-    from .sink import ClickhouseSink
-    from .source import ClickhouseSource
-
-    registry.add_source(ClickhouseSource)
-    registry.add_sink(ClickhouseSink)
+    registry.add_source("seatunnel_py_clickhouse.source:ClickhouseSource", name="Clickhouse")
+    registry.add_sink("seatunnel_py_clickhouse.sink:ClickhouseSink", name="Clickhouse")

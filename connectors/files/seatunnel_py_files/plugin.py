@@ -13,8 +13,5 @@ if TYPE_CHECKING:
 @hookimpl
 def seatunnel_py_register(registry: PluginRegistrar) -> None:
     """Register the LocalFile source and sink."""
-    from .sink import LocalFileSink
-    from .source import LocalFileSource
-
-    registry.add_source(LocalFileSource)
-    registry.add_sink(LocalFileSink)
+    registry.add_source("seatunnel_py_files.source:LocalFileSource", name="LocalFile")
+    registry.add_sink("seatunnel_py_files.sink:LocalFileSink", name="LocalFile")

@@ -13,8 +13,5 @@ if TYPE_CHECKING:
 @hookimpl
 def seatunnel_py_register(registry: PluginRegistrar) -> None:
     """Register the Jdbc source and sink."""
-    from .sink import JdbcSink
-    from .source import JdbcSource
-
-    registry.add_source(JdbcSource)
-    registry.add_sink(JdbcSink)
+    registry.add_source("seatunnel_py_jdbc.source:JdbcSource", name="Jdbc")
+    registry.add_sink("seatunnel_py_jdbc.sink:JdbcSink", name="Jdbc")

@@ -13,8 +13,5 @@ if TYPE_CHECKING:
 @hookimpl
 def seatunnel_py_register(registry: PluginRegistrar) -> None:
     """Register the Kafka source and sink (confluent-kafka is imported only when they run)."""
-    from .sink import KafkaSink
-    from .source import KafkaSource
-
-    registry.add_source(KafkaSource)
-    registry.add_sink(KafkaSink)
+    registry.add_source("seatunnel_py_kafka.source:KafkaSource", name="Kafka")
+    registry.add_sink("seatunnel_py_kafka.sink:KafkaSink", name="Kafka")

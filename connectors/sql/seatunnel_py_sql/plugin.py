@@ -13,6 +13,4 @@ if TYPE_CHECKING:
 @hookimpl
 def seatunnel_py_register(registry: PluginRegistrar) -> None:
     """Register the Sql transform (DuckDB is not imported here)."""
-    from .transform import SqlTransform
-
-    registry.add_transform(SqlTransform)
+    registry.add_transform("seatunnel_py_sql.transform:SqlTransform", name="Sql")
