@@ -74,12 +74,16 @@ def test_periodic_checkpoints_save_before_commit(job: Callable[..., JobResult], 
     assert ScriptedSource.notified[-1] == (saved[-1], {"s0": {"step": 13, "next_id": 8}})
 
 
-def test_abort_marker_then_resume_is_exactly_once(job: Callable[..., JobResult], tmp_path: Path) -> None:
-    text = """
-        env { job.name = aborting, checkpoint.interval = 40, parallelism = 2 }
-        source { Scripted { script = [[3, "WAIT", "WAIT", "WAIT", 3, "WAIT", "WAIT", "WAIT", "ABORT", 3],
-                                      [2, "WAIT", "WAIT", "WAIT", "WAIT", 2, "WAIT", 2]] } }
-        sink { Recording {} }
+@pytest.mark.parametrize("transform", ["", "transform { Copy { fields { id2 = id } } }"],
+                         ids=["reader-writer", "reader-transformer-writer"])
+def test_abort_marker_then_resume_is_exactly_once(job: Callable[..., JobResult], tmp_path: Path,
+                                                  transform: str) -> None:
+    text = f"""
+        env {{ job.name = aborting, checkpoint.interval = 40, parallelism = 2 }}
+        source {{ Scripted {{ script = [[3, "WAIT", "WAIT", "WAIT", 3, "WAIT", "WAIT", "WAIT", "ABORT", 3],
+                                      [2, "WAIT", "WAIT", "WAIT", "WAIT", 2, "WAIT", 2]] }} }}
+        {transform}
+        sink {{ Recording {{}} }}
         """
     with pytest.raises(JobFailed, match="scripted abort in s0"):
         job(text)
@@ -94,6 +98,38 @@ def test_abort_marker_then_resume_is_exactly_once(job: Callable[..., JobResult],
     assert set(first_run) <= set(visible_ids())
     restored_writers = [e for e in RecordingSink.events if e.startswith("create_writer") and "None" not in e]
     assert restored_writers, "writers of the second run get the states of the saved checkpoint"
+
+
+def test_transforms_run_in_their_own_thread_and_barriers_keep_their_place(
+        job: Callable[..., JobResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    from seatunnel_py.builtins.transforms.copy import CopyTransform
+
+    from .scripted import _RecordingWriter
+
+    threads: dict[str, set[str]] = {"transform": set(), "write": set()}
+    real_apply, real_write = CopyTransform.apply, _RecordingWriter.write
+
+    def apply(self: CopyTransform, batch: object) -> object:
+        threads["transform"].add(threading.current_thread().name)
+        return real_apply(self, batch)  # type: ignore[arg-type]
+
+    def write(self: _RecordingWriter, batch: object) -> None:
+        threads["write"].add(threading.current_thread().name)
+        real_write(self, batch)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CopyTransform, "apply", apply)
+    monkeypatch.setattr(_RecordingWriter, "write", write)
+    result = job(f"""
+        env {{ job.name = three_stages, checkpoint.interval = 60 }}
+        source {{ Scripted {{ script = {SLOW_SCRIPT} }} }}
+        transform {{ Copy {{ fields {{ id2 = id }} }} }}
+        sink {{ Recording {{}} }}
+        """)
+    assert threads == {"transform": {"source.Scripted-transform-0"}, "write": {"source.Scripted-proc-0"}}
+    assert result.checkpoints >= 2 and visible_ids() == list(range(8))
+    # each checkpoint holds exactly the rows read before its barrier: ids in order, none twice
+    committed = [i for b in RecordingSink.visible for i in b.column("id2").to_pylist()]
+    assert committed == list(range(8))
 
 
 def test_pending_commits_of_the_saved_checkpoint_are_committed_again(

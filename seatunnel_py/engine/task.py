@@ -1,9 +1,13 @@
-"""A pipeline task: a reader thread and a processing thread joined by a bounded queue.
+"""A pipeline task: a reader thread and a writing thread joined by a bounded queue.
 
-The reader thread reads splits and puts batches in the task's queue; the processing
-thread runs every batch through the task's own transform instances into its sink
-writers. The queue bounds memory to ``queue_depth`` batches per task whatever the input
-size, and lets reading overlap writing (Arrow releases the GIL in its C++ code).
+The reader thread reads splits and puts batches in the task's queue; the writing thread
+runs every batch through the task's own transform instances into its sink writers. The
+queue bounds memory to ``queue_depth`` batches per task whatever the input size, and
+lets reading overlap writing (Arrow releases the GIL in its C++ code). A task whose
+source feeds transforms has a third thread between the two, joined to the writing
+thread by a second bounded queue, so that transforming overlaps writing too: the
+transforms run in that thread, the writers in the writing thread, each plugin instance
+always in the same thread.
 
 Checkpoint barriers travel through the same queue, in band: the coordinator asks for a
 barrier, the reader answers between two batches with the state of its splits, and the
@@ -40,6 +44,7 @@ from .ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 _END = object()
+_STOP = object()
 IDLE_WAIT = 0.05
 """Seconds a reader waits when none of its splits had data."""
 
@@ -159,6 +164,12 @@ class PipelineTask:
             threading.Thread(target=self._run_reader, name=f"{source.label}-read-{index}", daemon=True),
             threading.Thread(target=self._run_processor, name=f"{source.label}-proc-{index}", daemon=True),
         ]
+        self.outbox: queue.Queue[Any] | None = None
+        """Transformed batches on their way to the writing thread (only with transforms)."""
+        if any(node.spec.kind == PluginKind.TRANSFORM for node in source.downstream()):
+            self.outbox = queue.Queue(maxsize=max(1, queue_depth // 2))
+            self.threads.insert(1, threading.Thread(target=self._run_transformer,
+                                                    name=f"{source.label}-transform-{index}", daemon=True))
 
     # --- control ----------------------------------------------------------------
     def start(self) -> None:
@@ -181,14 +192,26 @@ class PipelineTask:
         """Ask the reader to put a barrier in the queue at its next batch boundary."""
         self.barrier_requests.put((checkpoint_id, final))
 
-    def _put(self, item: Any) -> bool:
+    def _put(self, item: Any, into: queue.Queue[Any] | None = None) -> bool:
+        target = self.queue if into is None else into
         while not self.control.stop.is_set():
             try:
-                self.queue.put(item, timeout=0.1)
+                target.put(item, timeout=0.1)
                 return True
             except queue.Full:
                 continue
         return False
+
+    def _get(self, source: queue.Queue[Any]) -> Any:
+        """The next item of ``source``, or ``_STOP`` once the job is stopping."""
+        while True:
+            try:
+                item = source.get(timeout=0.1)
+            except queue.Empty:
+                if self.control.stop.is_set():
+                    return _STOP
+                continue
+            return _STOP if self.control.stop.is_set() else item
 
     # --- reader thread ----------------------------------------------------------
     def _run_reader(self) -> None:
@@ -293,46 +316,69 @@ class PipelineTask:
             return True
         return final
 
-    # --- processing thread ------------------------------------------------------
-    def _run_processor(self) -> None:
+    # --- transforming thread (only when the source feeds transforms) --------------
+    def _run_transformer(self) -> None:
+        """Run batches through the transforms; pass the results, barriers and the end on."""
+        assert self.outbox is not None
         try:
-            self._open_plugins()
-            while True:
-                try:
-                    item = self.queue.get(timeout=0.1)
-                except queue.Empty:
-                    if self.control.stop.is_set():
-                        break
+            self._open_transforms()
+            while (item := self._get(self.queue)) is not _STOP:
+                if item is _END or isinstance(item, Barrier):
+                    if not self._put(item, self.outbox) or item is _END:
+                        return
                     continue
-                if self.control.stop.is_set():
-                    break
+                deliveries: list[tuple[Node, pa.RecordBatch]] = []
+                self._route(self.source, item, deliveries)
+                if deliveries and not self._put(deliveries, self.outbox):
+                    return
+        except PluginFailure as failure:
+            self.control.fail(failure)
+        except Exception as exc:
+            self.control.fail(PluginFailure(f"{self.source.label} (engine)", exc))
+
+    # --- writing thread ----------------------------------------------------------
+    def _run_processor(self) -> None:
+        """Write batches (transforming them first when there is no transforming thread)."""
+        inbox = self.queue if self.outbox is None else self.outbox
+        try:
+            if self.outbox is None:
+                self._open_transforms()
+            self._open_writers()
+            while (item := self._get(inbox)) is not _STOP:
                 if item is _END:
                     self._close_writers()
                     return
                 if isinstance(item, Barrier):
                     self._checkpoint(item)
-                    continue
-                self._route(self.source, item)
+                elif self.outbox is None:
+                    self._route(self.source, item, None)
+                else:
+                    for sink, batch in item:
+                        self._write(sink, batch)
         except PluginFailure as failure:
             self.control.fail(failure)
         except Exception as exc:
             self.control.fail(PluginFailure(f"{self.source.label} (engine)", exc))
         self._abort_writers()
 
-    def _open_plugins(self) -> None:
+    def _open_transforms(self) -> None:
         for node in self.source.downstream():
             if node.spec.kind == PluginKind.TRANSFORM:
                 transform = guarded(node.label, node.spec.plugin.cls, node.spec.options, self.context_for(node))
                 guarded(node.label, transform.bind, node.input_schema)
                 self.transforms[id(node)] = transform
-            elif node.spec.kind == PluginKind.SINK:
+
+    def _open_writers(self) -> None:
+        for node in self.source.downstream():
+            if node.spec.kind == PluginKind.SINK:
                 sink: Sink = node.plugin  # type: ignore[assignment]
                 writer_index, state = self.writer_for(node)
                 writer = guarded(node.label, sink.create_writer, writer_index, node.input_schema, state)
                 self.writers[id(node)] = writer
                 self.writer_indexes[id(node)] = writer_index
 
-    def _route(self, node: Node, batch: pa.RecordBatch) -> None:
+    def _route(self, node: Node, batch: pa.RecordBatch, deliveries: list[tuple[Node, pa.RecordBatch]] | None) -> None:
+        """Run ``batch`` down from ``node``: write it, or collect it in ``deliveries`` for the writing thread."""
         for consumer in node.consumers:
             kind = consumer.spec.kind
             if kind == PluginKind.TRANSFORM:
@@ -341,11 +387,16 @@ class PipelineTask:
                 rows_out = 0 if out is None else out.num_rows
                 self.metrics.on_transform(consumer.label, batch.num_rows, rows_out)
                 if rows_out:
-                    self._route(consumer, out)
+                    self._route(consumer, out, deliveries)
             elif kind == PluginKind.SINK:
-                writer = self.writers[id(consumer)]
-                guarded(consumer.label, writer.write, batch)
-                self.metrics.on_write(consumer.label, batch.num_rows)
+                if deliveries is None:
+                    self._write(consumer, batch)
+                else:
+                    deliveries.append((consumer, batch))
+
+    def _write(self, sink: Node, batch: pa.RecordBatch) -> None:
+        guarded(sink.label, self.writers[id(sink)].write, batch)
+        self.metrics.on_write(sink.label, batch.num_rows)
 
     def _checkpoint(self, barrier: Barrier) -> None:
         """The barrier reached the writers: prepare, snapshot, report."""
