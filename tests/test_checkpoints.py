@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from seatunnel_py.api import Split
@@ -109,13 +110,13 @@ def test_transforms_run_in_their_own_thread_and_barriers_keep_their_place(
     threads: dict[str, set[str]] = {"transform": set(), "write": set()}
     real_apply, real_write = CopyTransform.apply, _RecordingWriter.write
 
-    def apply(self: CopyTransform, batch: object) -> object:
+    def apply(self: CopyTransform, batch: pa.RecordBatch) -> pa.RecordBatch | None:
         threads["transform"].add(threading.current_thread().name)
-        return real_apply(self, batch)  # type: ignore[arg-type]
+        return real_apply(self, batch)
 
-    def write(self: _RecordingWriter, batch: object) -> None:
+    def write(self: _RecordingWriter, batch: pa.RecordBatch) -> None:
         threads["write"].add(threading.current_thread().name)
-        real_write(self, batch)  # type: ignore[arg-type]
+        real_write(self, batch)
 
     monkeypatch.setattr(CopyTransform, "apply", apply)
     monkeypatch.setattr(_RecordingWriter, "write", write)
