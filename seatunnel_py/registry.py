@@ -110,13 +110,11 @@ class Registry:
 
     def add(self, kind: PluginKind, target: type[Plugin] | str, distribution: str, name: str | None = None) -> None:
         """Register a plugin class under its ``name``, or ``"module:Class"`` under ``name``."""
-        if isinstance(target, str):
-            if not name or ":" not in target:
-                raise TypeError(f"{distribution}: a plugin registered as a string needs 'module:Class' and a "
-                                f"name (got {target!r}, name={name!r})")
-        else:
+        if not isinstance(target, str):
             name = _checked_class(kind, target, distribution).name
-        assert name is not None
+        elif not name or ":" not in target:
+            raise PluginLoadError(f"{distribution}: a plugin registered as a string needs 'module:Class' and a "
+                                  f"name (got {target!r}, name={name!r})")
         plugin = RegisteredPlugin(kind, name, target, distribution)
         key = (kind, name.lower())
         existing = self.plugins.get(key)

@@ -128,9 +128,13 @@ def test_transforms_run_in_their_own_thread_and_barriers_keep_their_place(
         """)
     assert threads == {"transform": {"source.Scripted-transform-0"}, "write": {"source.Scripted-proc-0"}}
     assert result.checkpoints >= 2 and visible_ids() == list(range(8))
-    # each checkpoint holds exactly the rows read before its barrier: ids in order, none twice
-    committed = [i for b in RecordingSink.visible for i in b.column("id2").to_pylist()]
-    assert committed == list(range(8))
+    # each checkpoint holds exactly the rows read before its barrier: the reader's position
+    # saved with checkpoint k (next_id) equals the rows written up to checkpoint k
+    assert len(ScriptedSource.notified) == result.checkpoints
+    for checkpoint_id, states in ScriptedSource.notified:
+        keys = [info["key"] for info in RecordingSink.committed if info["checkpoint"] <= checkpoint_id]
+        written = [i for key in keys for b in RecordingSink.staged[key] for i in b.column("id2").to_pylist()]
+        assert written == list(range(states["s0"]["next_id"])), checkpoint_id
 
 
 def test_pending_commits_of_the_saved_checkpoint_are_committed_again(

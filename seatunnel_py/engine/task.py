@@ -327,8 +327,7 @@ class PipelineTask:
                     if not self._put(item, self.outbox) or item is _END:
                         return
                     continue
-                deliveries: list[tuple[Node, pa.RecordBatch]] = []
-                self._route(self.source, item, deliveries)
+                deliveries = self._transform(self.source, item, [])
                 if deliveries and not self._put(deliveries, self.outbox):
                     return
         except PluginFailure as failure:
@@ -350,11 +349,11 @@ class PipelineTask:
                     return
                 if isinstance(item, Barrier):
                     self._checkpoint(item)
-                elif self.outbox is None:
-                    self._route(self.source, item, None)
-                else:
-                    for sink, batch in item:
-                        self._write(sink, batch)
+                    continue
+                deliveries = item if self.outbox is not None else self._transform(self.source, item, [])
+                for sink, batch in deliveries:
+                    guarded(sink.label, self.writers[id(sink)].write, batch)
+                    self.metrics.on_write(sink.label, batch.num_rows)
         except PluginFailure as failure:
             self.control.fail(failure)
         except Exception as exc:
@@ -377,26 +376,19 @@ class PipelineTask:
                 self.writers[id(node)] = writer
                 self.writer_indexes[id(node)] = writer_index
 
-    def _route(self, node: Node, batch: pa.RecordBatch, deliveries: list[tuple[Node, pa.RecordBatch]] | None) -> None:
-        """Run ``batch`` down from ``node``: write it, or collect it in ``deliveries`` for the writing thread."""
+    def _transform(self, node: Node, batch: pa.RecordBatch,
+                   deliveries: list[tuple[Node, pa.RecordBatch]]) -> list[tuple[Node, pa.RecordBatch]]:
+        """Run ``batch`` down the transforms below ``node``; return what each sink is to write, in order."""
         for consumer in node.consumers:
-            kind = consumer.spec.kind
-            if kind == PluginKind.TRANSFORM:
-                transform = self.transforms[id(consumer)]
-                out = guarded(consumer.label, transform.apply, batch)
+            if consumer.spec.kind == PluginKind.TRANSFORM:
+                out = guarded(consumer.label, self.transforms[id(consumer)].apply, batch)
                 rows_out = 0 if out is None else out.num_rows
                 self.metrics.on_transform(consumer.label, batch.num_rows, rows_out)
                 if rows_out:
-                    self._route(consumer, out, deliveries)
-            elif kind == PluginKind.SINK:
-                if deliveries is None:
-                    self._write(consumer, batch)
-                else:
-                    deliveries.append((consumer, batch))
-
-    def _write(self, sink: Node, batch: pa.RecordBatch) -> None:
-        guarded(sink.label, self.writers[id(sink)].write, batch)
-        self.metrics.on_write(sink.label, batch.num_rows)
+                    self._transform(consumer, out, deliveries)
+            elif consumer.spec.kind == PluginKind.SINK:
+                deliveries.append((consumer, batch))
+        return deliveries
 
     def _checkpoint(self, barrier: Barrier) -> None:
         """The barrier reached the writers: prepare, snapshot, report."""
