@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from .conftest import run_cli
 
@@ -123,9 +124,11 @@ def test_variables_and_job_name_from_the_command_line(write_job) -> None:
 
 
 def test_check_prints_the_plan_without_running(write_job) -> None:
-    result = run_cli("check", write_job(ASSERT_OK))
+    path = write_job(ASSERT_OK)
+    result = run_cli("check", path)
     assert result.returncode == 0, result.stderr
-    assert "OK (BATCH, job.name = SeaTunnel_Job)" in result.stdout
+    # the key the run's state, lock and sinks' identities use: unnamed jobs are keyed by their file
+    assert re.search(rf"OK \(BATCH, job key = {re.escape(Path(path).stem)}@[0-9a-f]{{8}}\)", result.stdout)
     assert "sink.Assert <- source.FakeSource" in result.stdout
     assert "columns: name: string, age: int32, score: decimal128(10, 2)" in result.stdout
     assert "Job Statistic Information" not in result.stdout

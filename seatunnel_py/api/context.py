@@ -14,6 +14,14 @@ class PluginContext:
     """Facts a plugin may use when it is built: the job, its mode, where it stands."""
 
     job_name: str = "SeaTunnel_Job"
+    """``env.job.name`` as written (SeaTunnel's default ``SeaTunnel_Job`` when unset): for display only."""
+    job_key: str = "SeaTunnel_Job"
+    """The engine's identity of the job: ``job.name`` when set, else ``<file stem>@<hash of its path>``.
+
+    The job's state and run lock are kept under this key. Derive every name that must be
+    the same across runs of one job and differ between jobs from it: staging folders,
+    transaction ids, XA prefixes, checkpoint-table keys. Two unnamed jobs never share it.
+    """
     job_mode: JobMode = "BATCH"
     label: str = ""
     """Where the plugin stands in the job, e.g. ``source.FakeSource`` or ``sink[1].Console``."""

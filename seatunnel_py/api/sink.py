@@ -87,6 +87,18 @@ class Sink(Plugin[O], ABC):
         in the checkpoint this run resumes from (``None`` on a fresh start).
         """
 
+    def release_writer_states(self, states: dict[int, dict[str, Any]]) -> None:
+        """Saved writer states that no writer of this run takes over.
+
+        Called once, after ``prepare`` and before any writer is built, on a run that
+        resumes a checkpoint whose writers had task indexes this run does not have (the
+        job's ``parallelism`` shrank). Finish what those states hold, e.g. fence and abort
+        a transaction a vanished writer had open, so that it does not linger. Writer
+        states of indexes this run has are given to ``create_writer`` as usual (a grown
+        parallelism gives its new writers ``None``). The default does nothing; a sink
+        whose writer state holds something that must be finished overrides it.
+        """
+
     def create_committer(self) -> Committer | None:
         """The committer of this sink, or ``None`` when writes are visible at once."""
         return None

@@ -98,6 +98,29 @@ class Source(Plugin[O], ABC):
         transient failure (log it: the checkpoint already holds the truth).
         """
 
+    def restore_states(self, states: Mapping[str, State]) -> None:
+        """Before ``open()``: every split state of the checkpoint this run resumes from.
+
+        Called only on a resumed run, with what ``compact_states`` returned at that
+        checkpoint (entries that are not split ids included). A source that folds
+        finished splits into compact entries uses them here to leave those splits out of
+        ``splits()``. The default keeps nothing: each split still gets its own state in
+        ``create_reader``.
+        """
+
+    def compact_states(self, states: Mapping[str, State]) -> dict[str, State]:
+        """At every checkpoint, from the coordinator thread: the split states to save.
+
+        ``states`` maps split ids to the latest state of every split this job has read,
+        in this run or earlier ones (finished splits included, so a cron run can tell a
+        file already read from a new one). Return them unchanged (the default) or fold
+        finished splits into fewer entries (a watermark, a compact set) so that the
+        state does not grow with the job's history. Keys may be any string that is not
+        a split id this source still reads; ``restore_states`` gets the result back on
+        the next run. Must be quick and must not block: it runs on the checkpoint path.
+        """
+        return dict(states)
+
     def open(self) -> None:
         """Connect or prepare before the first split is read."""
 

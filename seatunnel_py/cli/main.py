@@ -75,6 +75,7 @@ def check(
     variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP),
 ) -> None:
     """Validate a job completely (options, wiring, schemas) without connecting anywhere."""
+    from ..engine.restore import state_key
     from ..jobs import check_job
 
     try:
@@ -85,7 +86,7 @@ def check(
     except JobFailed as exc:  # a plugin could not reach its server to plan (e.g. read a schema)
         error(f"ERROR {exc}")
         raise typer.Exit(1) from None
-    typer.echo(f"{job}: OK ({plan.job.env.job_mode.value}, job.name = {plan.job.name})")
+    typer.echo(f"{job}: OK ({plan.job.env.job_mode.value}, job key = {state_key(plan.job)})")
     for node in [*plan.sources, *plan.transforms, *plan.sinks]:
         inputs = ", ".join(p.label for p in node.producers)
         arrow = f" <- {inputs}" if inputs else ""

@@ -128,6 +128,10 @@ class CheckpointCoordinator:
             guarded(node.label, sink.before_commit, flight.checkpoint_id, flight.final)
         for key, states in flight.splits.items():
             self.split_states.setdefault(key, {}).update(states)
+        for key, node in self.sources.items():
+            if key in self.split_states:
+                source: Source = node.plugin  # type: ignore[assignment]
+                self.split_states[key] = guarded(node.label, source.compact_states, self.split_states[key])
         checkpoint = Checkpoint(
             job_name=self.job_key,
             checkpoint_id=flight.checkpoint_id,
@@ -152,7 +156,7 @@ class CheckpointCoordinator:
         log.debug("checkpoint %d saved", flight.checkpoint_id)
         self.commit(flight.infos)
         for key, node in self.sources.items():
-            source: Source = node.plugin  # type: ignore[assignment]
+            source = node.plugin  # type: ignore[assignment]
             guarded(node.label, source.notify_checkpoint_complete, flight.checkpoint_id,
                     dict(self.split_states.get(key, {})))
 

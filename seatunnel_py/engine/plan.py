@@ -28,6 +28,7 @@ from ..config.issues import ConfigErrors, ConfigIssue, option_label
 from ..config.job import JobConfig, Placeholder, PluginSpec
 from ..registry import PluginKind
 from .failures import JobFailed
+from .restore import state_key
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ class _Planner:
     def context(self, spec: PluginSpec) -> PluginContext:
         return PluginContext(
             job_name=self.job.env.job_name,
+            job_key=state_key(self.job),
             job_mode="STREAMING" if self.job.env.job_mode.value == "STREAMING" else "BATCH",
             label=spec.label,
             parallelism=spec.parallelism or self.job.env.parallelism,

@@ -14,7 +14,6 @@ checkpoint, from which the next run resumes.
 
 from __future__ import annotations
 
-import itertools
 import logging
 import queue
 import time
@@ -106,7 +105,6 @@ class JobRunner:
             split_states={k: dict(v) for k, v in (restored.splits if restored else {}).items()},
             timeout=(env.checkpoint_timeout or DEFAULT_TIMEOUT_MS) / 1000,
         )
-        self._writer_counters: dict[int, itertools.count[int]] = {}
 
     def context_for(self, node: Node) -> PluginContext:
         """The context a per-task plugin instance is built with."""
@@ -120,10 +118,45 @@ class JobRunner:
         """Stop at once without a final checkpoint (a second signal)."""
         self.control.stop.set()
 
-    def _writer_for(self, node: Node) -> tuple[int, Any]:
-        index = next(self._writer_counters.setdefault(id(node), itertools.count()))
-        saved = (self.restored.writers if self.restored else {}).get(state_key_of(node), {})
+    def writer_index(self, sink: Node, source: Node, task_index: int) -> int:
+        """The stable index of the writer that task ``task_index`` of ``source`` has for ``sink``.
+
+        Writers of a sink are numbered by the sources that reach it, in file order, then
+        by task: with two sources of parallelism 2 feeding one sink, the second source's
+        tasks write as 2 and 3. The same job and parallelism give every writer the same
+        index (and so the same saved state and transaction ids) in every run.
+        """
+        offset = 0
+        for other in self.plan.sources:
+            if other is source:
+                return offset + task_index
+            if sink in self.plan.sinks_reached_from(other):
+                offset += self.plan.parallelism_of(other)
+        raise ValueError(f"{source.label} does not feed {sink.label}")
+
+    def _writer_indexes(self, sink: Node) -> set[int]:
+        return {self.writer_index(sink, source, index)
+                for source in self.plan.sources if sink in self.plan.sinks_reached_from(source)
+                for index in range(self.plan.parallelism_of(source))}
+
+    def _writer_for(self, sink: Node, source: Node, task_index: int) -> tuple[int, Any]:
+        index = self.writer_index(sink, source, task_index)
+        saved = (self.restored.writers if self.restored else {}).get(state_key_of(sink), {})
         return index, saved.get(str(index))
+
+    def _release_orphan_writer_states(self) -> None:
+        """Hand a sink the saved writer states of task indexes this run does not have."""
+        if self.restored is None:
+            return
+        for key, node in self.coordinator.sinks.items():
+            mine = self._writer_indexes(node)
+            orphans = {int(index): state for index, state in self.restored.writers.get(key, {}).items()
+                       if int(index) not in mine and state is not None}
+            if orphans:
+                log.info("%s: %d saved writer state(s) of a larger parallelism are released",
+                         node.label, len(orphans))
+                sink: Sink = node.plugin  # type: ignore[assignment]
+                guarded(node.label, sink.release_writer_states, orphans)
 
     def run(self) -> JobResult:
         """Run the job; raise ``JobFailed`` if a plugin fails."""
@@ -139,8 +172,11 @@ class JobRunner:
                 self.coordinator.commit(self.restored.pending)
             for node in plan.sinks:
                 guarded(node.label, node.plugin.prepare, node.input_schema)  # type: ignore[attr-defined]
+            self._release_orphan_writer_states()
             for key, node in self.coordinator.sources.items():
                 source: Source = node.plugin  # type: ignore[assignment]
+                if self.restored is not None:
+                    guarded(node.label, source.restore_states, dict(self.restored.splits.get(key, {})))
                 guarded(node.label, source.open)
                 opened.append(source)
                 self._start_tasks(key, node, guarded(node.label, source.splits))

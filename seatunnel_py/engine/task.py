@@ -130,7 +130,7 @@ class PipelineTask:
         restored_splits: dict[str, State],
         sinks: list[Node],
         sink_key: Callable[[Node], str],
-        writer_for: Callable[[Node], tuple[int, Any]],
+        writer_for: Callable[[Node, Node, int], tuple[int, Any]],
         reports: queue.Queue[TaskReport],
         control: JobControl,
         metrics: JobMetrics,
@@ -371,7 +371,7 @@ class PipelineTask:
         for node in self.source.downstream():
             if node.spec.kind == PluginKind.SINK:
                 sink: Sink = node.plugin  # type: ignore[assignment]
-                writer_index, state = self.writer_for(node)
+                writer_index, state = self.writer_for(node, self.source, self.index)
                 writer = guarded(node.label, sink.create_writer, writer_index, node.input_schema, state)
                 self.writers[id(node)] = writer
                 self.writer_indexes[id(node)] = writer_index
