@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from .convert import TemporalFormats
 from .options import DataSaveMode, LocalFileSinkOptions, SchemaSaveMode
 from .partitioning import group_by_partition, partition_dir
 from .source import resolve_path
+from .staging import LOCK_SUFFIX, acquire_run_lock, release_run_lock, remove_dead_runs, staging_name
 from .timeformat import translate
 from .writers import FileWriter, WriteSpec, file_extension, open_writer, unwritable_columns
 
@@ -148,9 +150,9 @@ class LocalFileWriter(SinkWriter):
 class LocalFileSink(Sink[LocalFileSinkOptions]):
     """Writes text, csv, json, parquet or orc files into a local directory, exactly once.
 
-    Writers write into a staging directory (by default ``path/.seatunnel-tmp/<run_id>``,
-    on the same file system so the final rename is atomic); a checkpoint closes the
-    files and the committer renames them into ``path``.
+    Writers write into a staging directory (by default ``path/.seatunnel-tmp/<job>.<run_id>``
+    where ``<job>`` is the encoded job key, on the same file system so the final rename is
+    atomic); a checkpoint closes the files and the committer renames them into ``path``.
     """
 
     name = "LocalFile"
@@ -162,10 +164,13 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         super().__init__(options, context)
         self.root = resolve_path(options.path, context)
         self.run_id = _safe(context.run_id) if context.run_id else uuid.uuid4().hex[:12]
-        self.job = _safe(context.job_name)
+        self.job = _safe(context.job_key)
+        """The job key made readable for file names (transaction ids); not injective, the run id is."""
         base = resolve_path(options.tmp_path, context) if options.tmp_path else self.root / STAGING_DIR
         self.staging_base = base
-        self.staging_root = base / f"{self.job}.{self.run_id}"
+        self.staging_root = base / staging_name(context.job_key, self.run_id)
+        self._lock_path = base / f"{self.staging_root.name}{LOCK_SUFFIX}"
+        self._release: weakref.finalize | None = None
         self.extension = options.filename_extension or file_extension(
             options.file_format_type, options.compress_codec)
         if not self.extension.startswith("."):
@@ -206,16 +211,23 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
                               f"cannot store: {', '.join(bad)} (cast them first)")
 
     def prepare(self, schema: pa.Schema) -> None:
-        """Apply schema_save_mode then data_save_mode to ``path``; drop staged files of dead runs.
+        """Apply the save modes to ``path``; lock this run's staging folder; drop the job's dead runs.
 
         A run that resumes a checkpoint only creates a missing directory (or fails under
         ERROR_WHEN_SCHEMA_NOT_EXIST): the save modes would otherwise delete what earlier
-        checkpoints committed (SeaTunnel does the same on restore).
+        checkpoints committed (SeaTunnel does the same on restore). Save modes never touch
+        the staging directory.
         """
+        self._apply_save_modes()
+        if self._release is None:
+            acquire_run_lock(self._lock_path)
+            self._release = weakref.finalize(self, release_run_lock, self._lock_path)
+        remove_dead_runs(self.staging_base, self.context.job_key, self.run_id)
+
+    def _apply_save_modes(self) -> None:
         root, opts = self.root, self.options
         if root.exists() and not root.is_dir():
             raise ConnectorError(f"LocalFile: target path {root} is not a directory")
-        self._remove_orphans()
         if self.context.restored_checkpoint_id is not None:
             if opts.schema_save_mode == SchemaSaveMode.ERROR_WHEN_SCHEMA_NOT_EXIST and not root.is_dir():
                 raise ConnectorError(f"LocalFile: target directory {root} does not exist "
@@ -235,19 +247,6 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         elif opts.data_save_mode == DataSaveMode.ERROR_WHEN_DATA_EXISTS and self._has_data():
             raise ConnectorError(f"LocalFile: target directory {root} already holds files "
                                  "(data_save_mode = ERROR_WHEN_DATA_EXISTS)")
-
-    def _remove_orphans(self) -> None:
-        """Staged files of earlier runs of this job that no checkpoint will ever commit.
-
-        The engine re-commits the saved checkpoint's files before ``prepare`` and holds the
-        job's lock, so what is left under ``<job>.*`` staging folders is either unprepared
-        or prepared for a checkpoint that was never saved.
-        """
-        if not self.staging_base.is_dir():
-            return
-        for entry in self.staging_base.iterdir():
-            if entry.is_dir() and entry.name.startswith(f"{self.job}.") and entry != self.staging_root:
-                shutil.rmtree(entry, ignore_errors=True)
 
     def _entries(self) -> list[Path]:
         if not self.root.is_dir():
@@ -284,7 +283,15 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         return LocalFileCommitter(self.staging_root)
 
     def finish(self, success: bool) -> None:
-        """Remove this run's staging directories when they are empty."""
+        """Remove this run's staging directories when they are empty; release its staging lock.
+
+        Staged files of a saved checkpoint that could not be committed stay for the next
+        run of the job, which commits them before it removes the folders of dead runs
+        (the engine holds the job's lock, so what it finds then is unprepared or never saved).
+        """
         remove_empty_dirs(self.staging_root)
+        if self._release is not None:
+            self._release()
+            self._release = None
         if self.staging_root.parent.name == STAGING_DIR:
             rmdir_quietly(self.staging_root.parent)

@@ -55,7 +55,7 @@ def sample() -> pa.RecordBatch:
 
 
 def context(tmp_path: Path, run_id: str = "r1") -> PluginContext:
-    return PluginContext(job_name="job", work_dir=tmp_path, run_id=run_id)
+    return PluginContext(job_name="job", job_key="job", work_dir=tmp_path, run_id=run_id)
 
 
 def make_source(base: Path, /, **options: Any) -> LocalFileSource:
@@ -409,7 +409,7 @@ def test_nothing_visible_before_commit_and_commit_is_idempotent(tmp_path: Path) 
     info = write(sink, [sample()], commit=False)
     assert info is not None
     out = tmp_path / "out"
-    assert all(name.startswith(f"{STAGING_DIR}/job.r1/") for name in visible(out))
+    assert all(name.startswith(f"{STAGING_DIR}/job.r1") for name in visible(out))  # folder, lock
     json.dumps(info)  # commit infos go into the checkpoint
     committer = sink.create_committer()
     committer.commit([info])
