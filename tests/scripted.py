@@ -1,7 +1,7 @@
 """Scripted plugins for engine tests: a source that plays a script, sinks that record.
 
 A script is a list of steps per split: an int ``n`` emits a batch of ``n`` rows with
-consecutive ``id`` values, ``"FAIL"`` raises, ``"WAIT"`` yields no data once, and
+consecutive ``id`` values, ``"FAIL"`` raises, ``"WAIT"`` yields no data once after 50 ms, and
 ``"ABORT"`` fails the job the first time it is reached and is passed over afterwards
 (Bytewax's abort marker): a run restored from a checkpoint before it goes on. A reader's
 state is the index of its next step, so the source resumes exactly.
@@ -29,6 +29,8 @@ from seatunnel_py.api import (
     option,
 )
 
+WAIT_SECONDS = 0.05
+"""How long a ``WAIT`` step takes: a poll that finds no data."""
 SCHEMA = pa.schema([pa.field("id", pa.int64()), pa.field("split", pa.string())])
 
 
@@ -93,6 +95,7 @@ class _ScriptReader(SplitReader):
                     raise ConnectorError(f"scripted abort in {self.split.split_id}")
                 continue
             if step == "WAIT":
+                time.sleep(WAIT_SECONDS)  # like a poll that found nothing
                 yield None
                 continue
             ids = pa.array(range(self.next_id, self.next_id + int(step)), pa.int64())

@@ -66,8 +66,15 @@ class Committer(ABC):
     def commit(self, infos: list[CommitInfo]) -> None:
         """Make the prepared output visible. Idempotent: may be called again after a crash."""
 
-    def abort(self, infos: list[CommitInfo]) -> None:
-        """Discard prepared output that will never be committed."""
+    def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
+        """Discard prepared output that will never be committed (the run failed or was stopped at once).
+
+        ``infos`` are only those no saved checkpoint holds: what a saved checkpoint holds
+        is committed by the next run, never aborted. ``last_checkpoint_id`` is the last
+        checkpoint this run saved (``None``: none), so a sink may also drop leftovers
+        numbered after it. The parameter is optional in overrides: the engine passes it
+        only to a method that names it.
+        """
 
 
 class Sink(Plugin[O], ABC):
@@ -110,5 +117,11 @@ class Sink(Plugin[O], ABC):
         row counts here). ``final`` is true for the checkpoint that ends a bounded job.
         """
 
-    def finish(self, success: bool) -> None:
-        """Once after every writer is closed and commits are done; may raise (Assert)."""
+    def finish(self, success: bool, last_checkpoint_id: int | None = None) -> None:
+        """Called exactly once, after every writer is closed and commits are done; may raise (Assert).
+
+        ``success`` is false when the run failed or was stopped at once; a ``finish(True)``
+        that raises fails the run without a second call. ``last_checkpoint_id`` is the
+        last checkpoint this run saved (``None``: none); the engine passes it only to an
+        override that names it.
+        """

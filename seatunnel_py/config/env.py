@@ -30,6 +30,11 @@ class EnvOptions(PluginOptions):
     checkpoint_timeout: int | None = Field(
         None, ge=1, alias="checkpoint.timeout", description="milliseconds before a checkpoint fails"
     )
+    shutdown_timeout: int = Field(
+        30_000, ge=1, alias="shutdown.timeout",
+        description="milliseconds a plugin call may still take once the job has to end (failure, timeout, "
+                    "stop) before the run gives up on it, names it and exits 1",
+    )
     state_store: str | None = option(
         None,
         "where checkpoints are saved: a directory, a SQLAlchemy URL (sqlite:, postgresql:, mysql:) or a "

@@ -26,3 +26,7 @@ def describe(exc: BaseException) -> str:
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return " ".join(text.split())
+
+
+class JobStuck(SeaTunnelError):
+    """A plugin did not return within the grace period after the job had to end."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,8 +25,10 @@ from typing import Any
 from ..api.context import PluginContext
 from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, Split
+from .activity import StuckThread, stuck_report
 from .checkpoint import CheckpointCoordinator, CheckpointExpired
-from .failures import JobFailed
+from .failures import JobFailed, JobStuck, describe
+from .guard import call_accepting
 from .metrics import JobMetrics
 from .plan import Node, Plan
 from .ratelimit import RateLimiter
@@ -93,6 +96,9 @@ class JobRunner:
         interval = env.checkpoint_interval or (STREAMING_INTERVAL_MS if self.streaming else None)
         self.interval = interval / 1000 if interval else None
         self.min_pause = (env.min_pause or 0) / 1000
+        self.grace = env.shutdown_timeout / 1000
+        self._finished: set[int] = set()
+        """Sinks whose ``finish`` was called (it is called once)."""
         self.coordinator = CheckpointCoordinator(
             job_key=state_key or env.job_name,
             run_id=plan.run_id,
@@ -159,7 +165,47 @@ class JobRunner:
                 guarded(node.label, sink.release_writer_states, orphans)
 
     def run(self) -> JobResult:
-        """Run the job; raise ``JobFailed`` if a plugin fails."""
+        """Run the job; raise ``JobFailed`` if a plugin fails or hangs, ``KeyboardInterrupt`` if stopped at once.
+
+        The job runs in a coordinator thread; the calling thread only watches it, so a
+        signal handler never interrupts a plugin call or the checkpoint path, and a plugin
+        that does not return once the job has to end cannot hold the caller: after the
+        grace period (``shutdown.timeout``) the run fails naming it.
+        """
+        outcome: list[JobResult | BaseException] = []
+
+        def target() -> None:
+            try:
+                outcome.append(self._run())
+            except BaseException as exc:  # handed to the caller's thread
+                outcome.append(exc)
+
+        thread = threading.Thread(target=target, name="coordinator", daemon=True)
+        thread.start()
+        self._supervise(thread)
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _supervise(self, coordinator: threading.Thread) -> None:
+        """Wait for the coordinator thread; give up on it once the job had to end long enough ago."""
+        deadline: float | None = None
+        while True:
+            coordinator.join(0.1)
+            if not coordinator.is_alive():
+                return
+            now = time.monotonic()
+            if deadline is None:
+                if self.control.stop.is_set():
+                    deadline = now + 2 * self.grace
+                elif self.control.drain.is_set():
+                    deadline = now + self.coordinator.timeout + 2 * self.grace
+            elif now > deadline:
+                stuck = stuck_report([coordinator, *self._threads()])
+                raise self._stuck_failure(self.control.failure, stuck)
+
+    def _run(self) -> JobResult:
         plan = self.plan
         start = datetime.now()
         self.metrics.started = time.time()
@@ -181,17 +227,25 @@ class JobRunner:
                 opened.append(source)
                 self._start_tasks(key, node, guarded(node.label, source.splits))
             self._coordinate()
+            stuck = self._wait()
             if self.control.failure is not None:
                 raise self.control.failure
             if not self.coordinator.final_done:
                 raise KeyboardInterrupt  # stopped at once (a second signal): nothing more commits
             for node in plan.sinks:
-                guarded(node.label, node.plugin.finish, True)  # type: ignore[attr-defined]
+                self._finish(node, True)
+            if stuck:  # every row is committed, but a plugin did not stop
+                raise self._stuck_failure(None, stuck)
         except PluginFailure as failure:
-            self._fail(failure)
+            stuck = self._fail(failure)
+            if stuck:
+                raise self._stuck_failure(failure, stuck) from failure.cause
             raise JobFailed(failure.label, failure.cause) from failure.cause
         except CheckpointExpired as expired:
-            self._fail(PluginFailure("checkpoint", expired))
+            timed_out = PluginFailure("checkpoint", expired)
+            stuck = self._fail(timed_out)
+            if stuck:
+                raise self._stuck_failure(timed_out, stuck) from None
             raise JobFailed("checkpoint", expired) from None
         except KeyboardInterrupt:
             self.control.stop.set()
@@ -213,10 +267,33 @@ class JobRunner:
             stopped=self.control.drain.is_set(),
         )
 
-    def _fail(self, failure: PluginFailure) -> None:
+    def _stuck_failure(self, failure: PluginFailure | None, stuck: list[StuckThread]) -> JobFailed:
+        """One line: what failed (if anything did) and which plugin did not stop, doing what."""
+        now = time.monotonic()
+        for thread in stuck:
+            log.debug("thread %s did not stop:\n%s", thread.thread, thread.stack)
+        blamed = next((t.call.label for t in stuck if t.call is not None), "engine")
+        what = "; ".join(t.describe(now) for t in stuck)
+        grace = f"did not return within the {self.grace:g} s grace period (env.shutdown.timeout): {what}"
+        if failure is None:
+            return JobFailed(blamed, JobStuck(grace))
+        return JobFailed(failure.label, JobStuck(f"{describe(failure.cause)}; then {grace}"))
+
+    def _finish(self, node: Node, success: bool) -> None:
+        """``Sink.finish`` once per sink, told the last saved checkpoint id when it asks for it."""
+        if id(node) in self._finished:
+            return
+        self._finished.add(id(node))
+        sink: Sink = node.plugin  # type: ignore[assignment]
+        guarded(node.label, call_accepting, sink.finish, (success,),
+                {"last_checkpoint_id": self.coordinator.last_id}, what="Sink.finish")
+
+    def _fail(self, failure: PluginFailure) -> list[StuckThread]:
+        """Stop every task, abort what no saved checkpoint holds; the threads that did not stop."""
         self.control.fail(failure)
-        self._wait()
+        stuck = self._wait()
         self._abort()
+        return stuck
 
     def _start_tasks(self, key: str, node: Node, splits: list[Split]) -> None:
         shared: queue.Queue[Split] | None = None
@@ -277,7 +354,6 @@ class JobRunner:
                 self._discover()
                 next_discovery = now + DISCOVERY_SECONDS
             self.control.stop.wait(0.02)
-        self._wait()
 
     def _discover(self) -> None:
         for node in self.plan.sources:
@@ -287,21 +363,32 @@ class JobRunner:
                 min(mine, key=lambda t: t.assigned).assign(split)
                 log.info("%s: new split %s", node.label, split.split_id)
 
-    def _wait(self) -> None:
-        for task in self.tasks:
-            while not task.join(timeout=0.2):
-                pass
+    def _threads(self) -> list[threading.Thread]:
+        return [thread for task in self.tasks for thread in task.all_threads()]
+
+    def _wait(self) -> list[StuckThread]:
+        """Wait for every task thread, at most the grace period; those still running."""
+        deadline = time.monotonic() + self.grace
+        for thread in self._threads():
+            thread.join(max(0.0, deadline - time.monotonic()))
+        return stuck_report(self._threads())
 
     def _prepared(self, key: str) -> list[CommitInfo]:
         return [info for task in self.tasks for info in task.prepared.get(key, [])]
 
     def _abort(self) -> None:
-        """Committers drop what was prepared and not saved; sinks finish unsuccessfully."""
+        """Committers drop what was prepared and no saved checkpoint holds; sinks finish unsuccessfully.
+
+        Runs on the coordinator thread, the one that saves checkpoints, so a checkpoint is
+        either saved (its infos are no longer ``prepared``) or aborted, never both.
+        """
+        last = {"last_checkpoint_id": self.coordinator.last_id}
         for key, node in self.coordinator.sinks.items():
             committer: Committer | None = self.coordinator.committers.get(key)
             try:
                 if committer is not None:
-                    committer.abort(self._prepared(key))
-                node.plugin.finish(False)  # type: ignore[attr-defined]
-            except Exception:
+                    guarded(node.label, call_accepting, committer.abort, (self._prepared(key),), last,
+                            what="Committer.abort")
+                self._finish(node, False)
+            except PluginFailure:
                 log.debug("%s: abort failed", node.label, exc_info=True)

@@ -20,9 +20,11 @@ def stop_on_signals(runner: JobRunner) -> Iterator[None]:
     """While the block runs, SIGTERM/SIGINT ask ``runner`` to stop.
 
     First signal: stop reading, take a final checkpoint, commit, end normally. Second:
-    stop at once (``KeyboardInterrupt``; nothing more is committed, the next run resumes
-    from the last checkpoint). Outside the main thread signals cannot be caught, and
-    the block runs unchanged.
+    stop at once (the run raises ``KeyboardInterrupt``; nothing more is committed, the
+    next run resumes from the last checkpoint). The handler only sets the runner's flags:
+    it never raises into whatever the main thread is doing, so a checkpoint being saved
+    is saved whole and, once saved, is never aborted. Outside the main thread signals
+    cannot be caught, and the block runs unchanged.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -39,7 +41,6 @@ def stop_on_signals(runner: JobRunner) -> Iterator[None]:
         else:
             log.warning("%s received again: stopping at once", name)
             runner.stop_now()
-            raise KeyboardInterrupt
 
     previous: dict[int, Any] = {}
     for caught in (signal.SIGTERM, signal.SIGINT):

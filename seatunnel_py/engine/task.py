@@ -1,101 +1,54 @@
-"""A pipeline task: a reader thread and a writing thread joined by a bounded queue.
+"""A pipeline task: split readers, an emitter, an optional transforming thread, a writer.
 
-The reader thread reads splits and puts batches in the task's queue; the writing thread
-runs every batch through the task's own transform instances into its sink writers. The
-queue bounds memory to ``queue_depth`` batches per task whatever the input size, and
-lets reading overlap writing (Arrow releases the GIL in its C++ code). A task whose
-source feeds transforms has a third thread between the two, joined to the writing
+The reading side (``reading.py``) reads every open split in a thread of its own and has
+one emitter thread put batches and checkpoint barriers into the task's queue; the
+writing thread runs every batch through the task's own transform instances into its sink
+writers. The queue bounds memory to ``queue_depth`` batches per task whatever the input
+size, and lets reading overlap writing (Arrow releases the GIL in its C++ code). A task
+whose source feeds transforms has a third thread between the two, joined to the writing
 thread by a second bounded queue, so that transforming overlaps writing too: the
 transforms run in that thread, the writers in the writing thread, each plugin instance
 always in the same thread.
 
 Checkpoint barriers travel through the same queue, in band: the coordinator asks for a
-barrier, the reader answers between two batches with the state of its splits, and the
-processor, when the barrier reaches it, has its writers ``prepare_commit`` and
-``snapshot``, then reports to the coordinator. Rows before the barrier belong to the
-checkpoint, rows after it to the next one.
+barrier, the emitter answers at once with the state of every split after the last batch
+it forwarded, and the writing thread, when the barrier reaches it, has its writers
+``prepare_commit`` and ``snapshot``, then reports to the coordinator. Rows before the
+barrier belong to the checkpoint, rows after it to the next one.
 
 BATCH: a task takes the next split from the source's shared queue when its current one
-ends. STREAMING: splits are dealt to the tasks (``assign``) and a task interleaves the
-reads of all its splits. When its input ends (no split left, or a stop was requested)
-the reader keeps answering barriers until the coordinator's final one.
+ends. STREAMING: splits are dealt to the tasks (``assign``) and a task reads all its
+splits at once, each in its thread. When its input ends (no split left, or a stop was
+requested) the emitter keeps answering barriers until the coordinator's final one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
 
 from ..api.context import PluginContext
 from ..api.sink import CommitInfo, Sink, SinkWriter
-from ..api.source import Source, Split, SplitReader, State
+from ..api.source import Split, State
 from ..api.transform import Transform
 from ..registry import PluginKind
+from .contract import SchemaCheck, json_round_trip
+from .guard import JobControl, PluginFailure, guarded
 from .metrics import JobMetrics
 from .plan import Node
 from .ratelimit import RateLimiter
+from .reading import Barrier, TaskReader
 
 log = logging.getLogger(__name__)
 _END = object()
 _STOP = object()
-IDLE_WAIT = 0.05
-"""Seconds a reader waits when none of its splits had data."""
-
-
-class PluginFailure(Exception):
-    """A plugin raised: which plugin, and the original exception."""
-
-    def __init__(self, label: str, cause: BaseException) -> None:
-        super().__init__(f"{label}: {cause}")
-        self.label = label
-        self.cause = cause
-
-
-@dataclass
-class JobControl:
-    """What all tasks of a job share: the stop flags and the first failure.
-
-    ``stop`` ends everything at once (failure or a second signal); ``drain`` asks the
-    readers to end their input so that a final checkpoint can be taken.
-    """
-
-    stop: threading.Event = field(default_factory=threading.Event)
-    drain: threading.Event = field(default_factory=threading.Event)
-    failure: PluginFailure | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def fail(self, failure: PluginFailure) -> None:
-        """Record the first failure and ask every task to stop."""
-        with self._lock:
-            if self.failure is None:
-                self.failure = failure
-        self.stop.set()
-
-
-def guarded(label: str, call: Callable[..., Any], *args: Any) -> Any:
-    """Call a plugin, turning any exception into a ``PluginFailure`` naming it."""
-    try:
-        return call(*args)
-    except PluginFailure:
-        raise
-    except Exception as exc:
-        raise PluginFailure(label, exc) from exc
-
-
-@dataclass(frozen=True)
-class Barrier:
-    """In-band marker: the split states after every batch that precedes it."""
-
-    checkpoint_id: int
-    final: bool
-    split_states: dict[str, State]
+__all__ = ["Barrier", "JobControl", "PipelineTask", "PluginFailure", "TaskReport", "guarded"]
 
 
 @dataclass
@@ -109,13 +62,6 @@ class TaskReport:
     """Sink key → writer index → writer state."""
     infos: dict[str, list[CommitInfo]]
     """Sink key → commit infos."""
-
-
-@dataclass
-class _Reading:
-    split: Split
-    reader: SplitReader
-    batches: Iterator[pa.RecordBatch | None]
 
 
 class PipelineTask:
@@ -140,28 +86,27 @@ class PipelineTask:
     ) -> None:
         self.index = index
         self.source = source
-        self.shared_splits = shared_splits
-        self.inbox: queue.Queue[Split] = queue.Queue()
-        self.restored_splits = restored_splits
         self.sinks = sinks
         self.sink_key = sink_key
         self.writer_for = writer_for
         self.reports = reports
         self.control = control
         self.metrics = metrics
-        self.limiter = limiter
         self.queue: queue.Queue[Any] = queue.Queue(maxsize=queue_depth)
         self.context_for = context_for
-        self.barrier_requests: queue.Queue[tuple[int, bool]] = queue.Queue()
-        self.input_ended = threading.Event()
+        self.reader = TaskReader(source=source, index=index, shared_splits=shared_splits,
+                                 restored_splits=restored_splits, control=control, metrics=metrics,
+                                 limiter=limiter, emit=self._put, end=_END)
+        self.input_ended = self.reader.input_ended
         self.assigned = 0
         self.transforms: dict[int, Transform] = {}
+        self.schema_checks: dict[int, SchemaCheck] = {}
         self.writers: dict[int, SinkWriter] = {}
         self.writer_indexes: dict[int, int] = {}
         self.prepared: dict[str, list[CommitInfo]] = {}
         """Sink key → infos prepared and not yet persisted (aborted if the job fails)."""
         self.threads = [
-            threading.Thread(target=self._run_reader, name=f"{source.label}-read-{index}", daemon=True),
+            threading.Thread(target=self.reader.run, name=f"{source.label}-emit-{index}", daemon=True),
             threading.Thread(target=self._run_processor, name=f"{source.label}-proc-{index}", daemon=True),
         ]
         self.outbox: queue.Queue[Any] | None = None
@@ -177,20 +122,22 @@ class PipelineTask:
         for thread in self.threads:
             thread.start()
 
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for both threads; True when they are done."""
-        for thread in self.threads:
-            thread.join(timeout)
-        return not any(t.is_alive() for t in self.threads)
+    def all_threads(self) -> list[threading.Thread]:
+        """Every thread of the task, split readers included."""
+        return [*self.threads, *self.reader.threads]
+
+    def alive(self) -> bool:
+        """True while any thread of the task runs."""
+        return any(t.is_alive() for t in self.all_threads())
 
     def assign(self, split: Split) -> None:
-        """STREAMING: give this task one more split to interleave."""
+        """STREAMING: give this task one more split to read."""
         self.assigned += 1
-        self.inbox.put(split)
+        self.reader.assign(split)
 
     def request_barrier(self, checkpoint_id: int, final: bool) -> None:
-        """Ask the reader to put a barrier in the queue at its next batch boundary."""
-        self.barrier_requests.put((checkpoint_id, final))
+        """Ask for a barrier behind the batches the task has read so far."""
+        self.reader.request_barrier(checkpoint_id, final)
 
     def _put(self, item: Any, into: queue.Queue[Any] | None = None) -> bool:
         target = self.queue if into is None else into
@@ -212,109 +159,6 @@ class PipelineTask:
                     return _STOP
                 continue
             return _STOP if self.control.stop.is_set() else item
-
-    # --- reader thread ----------------------------------------------------------
-    def _run_reader(self) -> None:
-        label = self.source.label
-        reading: list[_Reading] = []
-        finished: dict[str, State] = {}
-        try:
-            self._read_loop(reading, finished)
-        except PluginFailure as failure:
-            self.control.fail(failure)
-        except Exception as exc:  # an engine bug: still stop cleanly
-            self.control.fail(PluginFailure(f"{label} (engine)", exc))
-        finally:
-            for entry in reading:
-                try:
-                    entry.reader.close()
-                except Exception:
-                    log.debug("%s: closing a reader failed", label, exc_info=True)
-
-    def _read_loop(self, reading: list[_Reading], finished: dict[str, State]) -> None:
-        label = self.source.label
-        while not self.control.stop.is_set():
-            if self._serve_barriers(reading, finished, block=self.input_ended.is_set()):
-                self._put(_END)
-                return
-            if self.input_ended.is_set():
-                continue
-            if self.control.drain.is_set():
-                self._end_input(reading, finished)
-                continue
-            self._take_splits(reading)
-            if not reading:
-                if self.shared_splits is not None:  # BATCH: nothing left to read
-                    self.input_ended.set()
-                else:
-                    self.control.stop.wait(IDLE_WAIT)
-                continue
-            had_data = False
-            for entry in list(reading):  # one item from every split, in turn
-                batch = guarded(label, next, entry.batches, _END)
-                if batch is _END:
-                    finished[entry.split.split_id] = guarded(label, entry.reader.snapshot)
-                    guarded(label, entry.reader.close)
-                    reading.remove(entry)
-                    had_data = True
-                    continue
-                if batch is None or batch.num_rows == 0:
-                    continue
-                had_data = True
-                for part in self.limiter.pace(batch):
-                    self.metrics.on_read(label, part.num_rows, part.nbytes)
-                    if not self._put(part):
-                        return
-            if not had_data:
-                self.control.stop.wait(IDLE_WAIT)
-
-    def _take_splits(self, reading: list[_Reading]) -> None:
-        source: Source = self.source.plugin  # type: ignore[assignment]
-        label = self.source.label
-        fresh: list[Split] = []
-        if self.shared_splits is not None:
-            if not reading:
-                with contextlib.suppress(queue.Empty):
-                    fresh.append(self.shared_splits.get_nowait())
-        else:
-            while True:
-                try:
-                    fresh.append(self.inbox.get_nowait())
-                except queue.Empty:
-                    break
-        for split in fresh:
-            reader = guarded(label, source.create_reader, split, self.restored_splits.get(split.split_id))
-            try:
-                batches = guarded(label, reader.read)
-            except PluginFailure:
-                guarded(label, reader.close)
-                raise
-            reading.append(_Reading(split, reader, batches))
-
-    def _end_input(self, reading: list[_Reading], finished: dict[str, State]) -> None:
-        """A stop was requested: keep the position of every open split and close it."""
-        label = self.source.label
-        for entry in reading:
-            finished[entry.split.split_id] = guarded(label, entry.reader.snapshot)
-            guarded(label, entry.reader.close)
-        reading.clear()
-        self.input_ended.set()
-
-    def _serve_barriers(self, reading: list[_Reading], finished: dict[str, State], block: bool) -> bool:
-        """Answer pending barrier requests; True after the final barrier went out."""
-        try:
-            checkpoint_id, final = self.barrier_requests.get(timeout=0.1) if block \
-                else self.barrier_requests.get_nowait()
-        except queue.Empty:
-            return False
-        label = self.source.label
-        states = dict(finished)
-        for entry in reading:
-            states[entry.split.split_id] = guarded(label, entry.reader.snapshot)
-        finished.clear()
-        if not self._put(Barrier(checkpoint_id, final, states)):
-            return True
-        return final
 
     # --- transforming thread (only when the source feeds transforms) --------------
     def _run_transformer(self) -> None:
@@ -352,7 +196,7 @@ class PipelineTask:
                     continue
                 deliveries = item if self.outbox is not None else self._transform(self.source, item, [])
                 for sink, batch in deliveries:
-                    guarded(sink.label, self.writers[id(sink)].write, batch)
+                    guarded(sink.label, self.writers[id(sink)].write, batch, what="SinkWriter.write")
                     self.metrics.on_write(sink.label, batch.num_rows)
         except PluginFailure as failure:
             self.control.fail(failure)
@@ -366,6 +210,7 @@ class PipelineTask:
                 transform = guarded(node.label, node.spec.plugin.cls, node.spec.options, self.context_for(node))
                 guarded(node.label, transform.bind, node.input_schema)
                 self.transforms[id(node)] = transform
+                self.schema_checks[id(node)] = SchemaCheck(node.output_schema)
 
     def _open_writers(self) -> None:
         for node in self.source.downstream():
@@ -381,10 +226,12 @@ class PipelineTask:
         """Run ``batch`` down the transforms below ``node``; return what each sink is to write, in order."""
         for consumer in node.consumers:
             if consumer.spec.kind == PluginKind.TRANSFORM:
-                out = guarded(consumer.label, self.transforms[id(consumer)].apply, batch)
+                out = guarded(consumer.label, self.transforms[id(consumer)].apply, batch, what="Transform.apply")
                 rows_out = 0 if out is None else out.num_rows
                 self.metrics.on_transform(consumer.label, batch.num_rows, rows_out)
                 if rows_out:
+                    guarded(consumer.label, self.schema_checks[id(consumer)].check, out,
+                            what="the batch schema check")
                     self._transform(consumer, out, deliveries)
             elif consumer.spec.kind == PluginKind.SINK:
                 deliveries.append((consumer, batch))
@@ -399,12 +246,16 @@ class PipelineTask:
             if writer is None:
                 continue
             key = self.sink_key(node)
-            info = guarded(node.label, writer.prepare_commit, barrier.checkpoint_id)
+            info = guarded(node.label, writer.prepare_commit, barrier.checkpoint_id, what="SinkWriter.prepare_commit")
             if info is not None:
+                info = guarded(node.label, json_round_trip, info, "the commit info SinkWriter.prepare_commit() "
+                               "returned", what="SinkWriter.prepare_commit")
                 infos.setdefault(key, []).append(info)
                 self.prepared.setdefault(key, []).append(info)
-            state = guarded(node.label, writer.snapshot, barrier.checkpoint_id)
+            state = guarded(node.label, writer.snapshot, barrier.checkpoint_id, what="SinkWriter.snapshot")
             if state is not None:
+                state = guarded(node.label, json_round_trip, state, "the state SinkWriter.snapshot() returned",
+                                what="SinkWriter.snapshot")
                 writer_states.setdefault(key, {})[str(self.writer_indexes[id(node)])] = state
         self.reports.put(TaskReport(self, barrier.checkpoint_id, barrier.split_states, writer_states, infos))
 
