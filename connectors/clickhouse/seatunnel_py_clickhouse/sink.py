@@ -3,7 +3,8 @@
 Exactly-once (see the README): every writer numbers its rows inside a *segment* that
 starts at a checkpoint (segment id = run id and checkpoint id, kept in the writer state).
 While writing, every ``bulk_size`` rows of a segment — rows ``[n·bulk, (n+1)·bulk)`` —
-are inserted at once with the token ``job:segment:task:start-stop``. At a checkpoint the
+are inserted at once with the token ``job:segment:task:start-stop`` (``job`` is the
+engine's job key, so two jobs never share a token). At a checkpoint the
 rest (fewer than ``bulk_size`` rows) goes into the commit info, and the committer inserts
 it, with its own token, once the checkpoint is persisted. A segment's blocks are inserted
 only after the checkpoint that opened it is persisted (the committer tells the writers;
@@ -245,7 +246,8 @@ class ClickhouseSink(Sink[ClickhouseSinkOptions]):
     def __init__(self, options: ClickhouseSinkOptions, context: PluginContext) -> None:
         super().__init__(options, context)
         self.run_id = _safe(context.run_id) if context.run_id else uuid.uuid4().hex[:12]
-        self.job = _safe(context.job_name)
+        self.job = context.job_key
+        """The job's identity in tokens: ``job_key`` (unnamed jobs all share ``job_name``)."""
         self._info: TableInfo | None = None
         self.saved_checkpoint = context.restored_checkpoint_id or 0
         """The last checkpoint the committer saw saved (writers insert a segment's blocks only then)."""

@@ -18,7 +18,8 @@ __all__ = ["ROOT", "run_cli"]
 
 def make_sink(options: dict[str, Any], run_id: str = "r1", restored: int | None = None) -> ClickhouseSink:
     opts = ClickhouseSink.options_model.model_validate(options)
-    return ClickhouseSink(opts, PluginContext(job_name="job", run_id=run_id, restored_checkpoint_id=restored))
+    return ClickhouseSink(opts, PluginContext(job_name="job", job_key="job", run_id=run_id,
+                                               restored_checkpoint_id=restored))
 
 
 def write_batches(options: dict[str, Any], batches: list[pa.RecordBatch], schema: pa.Schema | None = None) -> None:
