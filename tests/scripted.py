@@ -3,7 +3,9 @@
 A script is a list of steps per split: an int ``n`` emits a batch of ``n`` rows with
 consecutive ``id`` values, ``"FAIL"`` raises, ``"WAIT"`` yields no data once after 50 ms, and
 ``"ABORT"`` fails the job the first time it is reached and is passed over afterwards
-(Bytewax's abort marker): a run restored from a checkpoint before it goes on. A reader's
+(Bytewax's abort marker): a run restored from a checkpoint before it goes on; ``"BLOCK"``
+sets ``ScriptedSource.blocked`` and hangs inside ``read()`` until the test sets
+``ScriptedSource.release`` (a stuck reader). A reader's
 state is the index of its next step, so the source resumes exactly.
 """
 
@@ -28,6 +30,8 @@ from seatunnel_py.api import (
     SplitReader,
     option,
 )
+from seatunnel_py.engine.state import Checkpoint
+from seatunnel_py.engine.state.local import LocalStateStore
 
 WAIT_SECONDS = 0.05
 """How long a ``WAIT`` step takes: a poll that finds no data."""
@@ -38,6 +42,8 @@ class ScriptOptions(PluginOptions):
     """Options of ScriptedSource."""
 
     script: list[list[Any]] = option([[3]], "steps per split")
+    id_type: str = option("int64", "Arrow type of the ids yielded (the declared type is always int64)")
+    set_in_state: bool = option(False, "snapshot() returns a set (not JSON-serialisable)")
 
 
 class ScriptedSource(Source[ScriptOptions]):
@@ -53,6 +59,8 @@ class ScriptedSource(Source[ScriptOptions]):
     notified: list[tuple[int, dict[str, Any]]] = []
     discoverable: list[Split] = []
     """Splits ``discover_splits`` hands out (once) in STREAMING mode."""
+    blocked = threading.Event()
+    release = threading.Event()
 
     def output_schema(self) -> pa.Schema:
         return SCHEMA
@@ -79,6 +87,8 @@ class _ScriptReader(SplitReader):
         self.next_id = int((state or {}).get("next_id", int(split.split_id[1:]) * 1_000_000))
 
     def snapshot(self) -> dict[str, Any]:
+        if self.source.options.set_in_state:
+            return {"step": self.step, "seen": {self.split.split_id}}
         return {"step": self.step, "next_id": self.next_id}
 
     def read(self) -> Iterator[pa.RecordBatch | None]:
@@ -94,15 +104,19 @@ class _ScriptReader(SplitReader):
                     ScriptedSource.aborted.add(marker)
                     raise ConnectorError(f"scripted abort in {self.split.split_id}")
                 continue
+            if step == "BLOCK":
+                ScriptedSource.blocked.set()
+                ScriptedSource.release.wait()
+                continue
             if step == "WAIT":
                 time.sleep(WAIT_SECONDS)  # like a poll that found nothing
                 yield None
                 continue
-            ids = pa.array(range(self.next_id, self.next_id + int(step)), pa.int64())
+            ids = pa.array(range(self.next_id, self.next_id + int(step)), self.source.options.id_type)
             self.next_id += int(step)
             with ScriptedSource.lock:
                 ScriptedSource.produced += 1
-            yield pa.RecordBatch.from_arrays([ids, pa.array([self.split.split_id] * len(ids))], schema=SCHEMA)
+            yield pa.RecordBatch.from_arrays([ids, pa.array([self.split.split_id] * len(ids))], names=SCHEMA.names)
 
 
 class RecordOptions(PluginOptions):
@@ -110,6 +124,9 @@ class RecordOptions(PluginOptions):
 
     delay_ms: int = option(0, "sleep per batch")
     fail_on_commit: bool = option(False, "raise in commit")
+    fail_on_finish: bool = option(False, "raise in finish(True)")
+    block_on_write: int = option(0, "hang inside write() from this batch on (1-based; 0: never)")
+    info_not_json: bool = option(False, "prepare_commit() returns a bytes value")
 
 
 class RecordingSink(Sink[RecordOptions]):
@@ -128,11 +145,20 @@ class RecordingSink(Sink[RecordOptions]):
     visible_keys: set[str] = set()
     consumed = 0
     lock = threading.Lock()
+    released_states: dict[int, Any] = {}
+    finish_calls: list[tuple[bool, int | None]] = []
+    """What ``release_writer_states`` received."""
+    on_save: Any = None
+    """A test's hook, called by ``HookedStore`` right after a checkpoint is saved."""
 
     @classmethod
     def reset(cls) -> None:
         cls.events, cls.batches, cls.committed, cls.consumed = [], [], [], 0
         cls.staged, cls.visible, cls.visible_keys = {}, [], set()
+        cls.released_states, cls.on_save, cls.finish_calls = {}, None, []
+        ScriptedSource.blocked = threading.Event()
+        ScriptedSource.release.set()  # frees a reader a previous test left hanging
+        ScriptedSource.release = threading.Event()
         ScriptedSource.produced = 0
         ScriptedSource.aborted = set()
         ScriptedSource.notified = []
@@ -151,8 +177,14 @@ class RecordingSink(Sink[RecordOptions]):
     def before_commit(self, checkpoint_id: int, final: bool) -> None:
         self.events.append(f"before_commit:{checkpoint_id}:{final}")
 
-    def finish(self, success: bool) -> None:
+    def release_writer_states(self, states: dict[int, dict[str, Any]]) -> None:
+        RecordingSink.released_states.update(states)
+
+    def finish(self, success: bool, last_checkpoint_id: int | None = None) -> None:
         self.events.append(f"finish:{success}")
+        RecordingSink.finish_calls.append((success, last_checkpoint_id))
+        if success and self.options.fail_on_finish:
+            raise RuntimeError("finish refused")
 
 
 class _RecordingWriter(SinkWriter):
@@ -160,8 +192,13 @@ class _RecordingWriter(SinkWriter):
         self.sink = sink
         self.index = index
         self.pending: list[pa.RecordBatch] = []
+        self.written = 0
 
     def write(self, batch: pa.RecordBatch) -> None:
+        self.written += 1
+        if self.sink.options.block_on_write and self.written >= self.sink.options.block_on_write:
+            ScriptedSource.blocked.set()
+            ScriptedSource.release.wait()
         if self.sink.options.delay_ms:
             time.sleep(self.sink.options.delay_ms / 1000)
         with RecordingSink.lock:
@@ -176,7 +213,10 @@ class _RecordingWriter(SinkWriter):
             RecordingSink.events.append(f"prepare_commit:{self.index}")
         rows = sum(b.num_rows for b in self.pending)
         self.pending = []
-        return {"writer": self.index, "rows": rows, "key": key, "checkpoint": checkpoint_id}
+        info: dict[str, Any] = {"writer": self.index, "rows": rows, "key": key, "checkpoint": checkpoint_id}
+        if self.sink.options.info_not_json:
+            info["raw"] = b"bytes"
+        return info
 
     def snapshot(self, checkpoint_id: int) -> dict[str, Any]:
         return {"writer": self.index, "checkpoint": checkpoint_id}
@@ -197,8 +237,22 @@ class _RecordingCommitter(Committer):
         RecordingSink.events.append("commit")
         for info in infos:
             if info["key"] not in RecordingSink.visible_keys:
+                if info["key"] not in RecordingSink.staged:
+                    raise RuntimeError(f"staged output {info['key']} is gone (aborted after its checkpoint was saved)")
                 RecordingSink.visible_keys.add(info["key"])
                 RecordingSink.visible.extend(RecordingSink.staged[info["key"]])
 
-    def abort(self, infos: list[dict[str, Any]]) -> None:
-        RecordingSink.events.append("committer_abort")
+    def abort(self, infos: list[dict[str, Any]], last_checkpoint_id: int | None = None) -> None:
+        """Drops the staged batches of ``infos`` (as LocalFile deletes staged files)."""
+        RecordingSink.events.append(f"committer_abort:{sorted(i['checkpoint'] for i in infos)}")
+        for info in infos:
+            RecordingSink.staged.pop(info["key"], None)
+
+
+class HookedStore(LocalStateStore):
+    """A local state store that calls ``RecordingSink.on_save`` right after each save."""
+
+    def save(self, checkpoint: Checkpoint) -> None:
+        super().save(checkpoint)
+        if RecordingSink.on_save is not None:
+            RecordingSink.on_save(checkpoint)

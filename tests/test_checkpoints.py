@@ -90,7 +90,7 @@ def test_abort_marker_then_resume_is_exactly_once(job: Callable[..., JobResult],
         job(text)
     saved = open_store(str(tmp_path / "state")).load("aborting")
     assert saved is not None and not saved.finished
-    assert "committer_abort" in RecordingSink.events
+    assert any(e.startswith("committer_abort") for e in RecordingSink.events)
     first_run = visible_ids()
     result = job(text)
     assert result.restored_from == saved.checkpoint_id

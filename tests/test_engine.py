@@ -75,7 +75,7 @@ def test_a_plugin_failure_stops_the_job_and_aborts_without_commit(reg: Registry)
     assert str(info.value) == "source.Scripted failed: scripted failure in s0"
     assert "commit" not in RecordingSink.events
     assert RecordingSink.committed == []
-    assert "committer_abort" in RecordingSink.events
+    assert any(e.startswith("committer_abort") for e in RecordingSink.events)
     assert RecordingSink.events[-1] == "finish:False"
 
 

@@ -30,6 +30,7 @@ def write_job(tmp_path: Path) -> Callable[..., Path]:
 
     def write(text: str, name: str = "job.conf") -> Path:
         path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
 
