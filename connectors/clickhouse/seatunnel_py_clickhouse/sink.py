@@ -225,7 +225,7 @@ class ClickhouseCommitter(Committer):
                 raise ConnectorError(f"Clickhouse: table {item['database']}.{item['table']} does not exist")
             insert(self._client, info, decode_rows(str(item["arrow"])), str(item["token"]))
 
-    def abort(self, infos: list[CommitInfo]) -> None:
+    def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
         """Nothing to undo: tails of aborted checkpoints were never inserted."""
 
 

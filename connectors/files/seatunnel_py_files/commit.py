@@ -73,7 +73,7 @@ class LocalFileCommitter(Committer):
                 fsync(directory)
             self._cleanup(Path(info["staging"]))
 
-    def abort(self, infos: list[CommitInfo]) -> None:
+    def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
         """Delete the staged files of ``infos`` (they will never be committed)."""
         for info in infos:
             for staged, _ in info.get("files", []):

@@ -282,7 +282,7 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
         """The committer renaming staged files into ``path``."""
         return LocalFileCommitter(self.staging_root)
 
-    def finish(self, success: bool) -> None:
+    def finish(self, success: bool, last_checkpoint_id: int | None = None) -> None:
         """Remove this run's staging directories when they are empty; release its staging lock.
 
         Staged files of a saved checkpoint that could not be committed stay for the next
