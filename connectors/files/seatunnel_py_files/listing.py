@@ -73,28 +73,50 @@ def _matches(name: str, relative: str, pattern: re.Pattern[str] | None,
     return True
 
 
+@dataclass(frozen=True)
+class Listing:
+    """What a walk of the source's ``path`` found."""
+
+    files: list[FoundFile]
+    """The files to read, sorted by relative path."""
+    present: frozenset[str]
+    """Relative paths of every file found, filtered out or hidden by name included (not those in
+    hidden directories): a finished file missing from it was deleted."""
+    complete: bool
+    """False when a directory could not be read: ``present`` may then miss files that exist."""
+
+
 def list_files(root: Path, pattern: str | None = None, extension: str | None = None,
                partitions: bool = True) -> list[FoundFile]:
     """Every file to read under ``root`` (or ``root`` itself), sorted by relative path."""
+    return walk(root, pattern, extension, partitions).files
+
+
+def walk(root: Path, pattern: str | None = None, extension: str | None = None,
+         partitions: bool = True) -> Listing:
+    """Walk ``root`` (sorted; hidden directories skipped): the files to read and every file present."""
     regex = re.compile(pattern) if pattern else None
     if root.is_file():
         ok = _matches(root.name, root.name, regex, extension)
-        return [FoundFile(root, root.name)] if ok else []
+        return Listing([FoundFile(root, root.name)] if ok else [], frozenset({root.name}), True)
     if not root.is_dir():
         raise ConnectorError(f"LocalFile: path {root} does not exist")
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    present: set[str] = set()
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
         dirnames[:] = sorted(d for d in dirnames if not hidden(d))
         rel_dir = Path(dirpath).relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
         parts = parse_partitions(rel_dir) if partitions and rel_dir else ()
         for name in sorted(filenames):
             relative = f"{rel_dir}/{name}" if rel_dir else name
+            present.add(relative)
             if hidden(name) or not _matches(name, relative, regex, extension):
                 continue
             found.append(FoundFile(Path(dirpath) / name, relative, parts))
     found.sort(key=lambda f: f.relative)
-    return found
+    return Listing(found, frozenset(present), not errors)
 
 
 def codec_for(path: Path, configured: str) -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import logging
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,9 +22,13 @@ from seatunnel_py.api import (
 from seatunnel_py.types import SchemaError
 
 from .convert import TemporalFormats
+from .finished import KEY as FINISHED_KEY
+from .finished import FinishedFiles
 from .formats import ReadSpec, infer_schema, read_batches
-from .listing import FoundFile, list_files
+from .listing import FoundFile, Listing, walk
 from .options import FileFormat, LocalFileSourceOptions
+
+log = logging.getLogger(__name__)
 
 CONTENT_COLUMN = "content"
 """The single column of text files read without a schema."""
@@ -97,6 +102,10 @@ class LocalFileSource(Source[LocalFileSourceOptions]):
 
     A directory is walked recursively (sorted; names starting with ``.`` or ``_`` are
     skipped) and every file is a split whose id is its path relative to ``path``.
+
+    Finished files are folded into one compact entry of the checkpoint (see
+    ``finished.py``): a later run leaves them out of ``splits()``, and a finished file
+    that has been deleted from the folder is forgotten (a new file of that name is read).
     """
 
     name = "LocalFile"
@@ -108,16 +117,26 @@ class LocalFileSource(Source[LocalFileSourceOptions]):
     def __init__(self, options: LocalFileSourceOptions, context: PluginContext) -> None:
         super().__init__(options, context)
         self.root = resolve_path(options.path, context)
-        self._files: list[FoundFile] | None = None
+        self._listing: Listing | None = None
         self._plan: _Plan | None = None
+        self._finished = FinishedFiles()
+        """Files finished by earlier runs (restored) and, after a checkpoint, by this one."""
+        self._skip: frozenset[str] = frozenset()
+        """Split ids left out of ``splits()``: finished in the restored checkpoint."""
 
     def files(self) -> list[FoundFile]:
-        """The files to read (listed once)."""
-        if self._files is None:
+        """The files found under ``path`` (listed once), finished ones included."""
+        return self._walk().files
+
+    def _walk(self) -> Listing:
+        if self._listing is None:
             opts = self.options
-            self._files = list_files(self.root, opts.file_filter_pattern, opts.filename_extension,
-                                     opts.parse_partition_from_path)
-        return self._files
+            self._listing = walk(self.root, opts.file_filter_pattern, opts.filename_extension,
+                                 opts.parse_partition_from_path)
+            if not self._listing.complete:
+                log.warning("LocalFile: some directories under %s could not be read; their files are "
+                            "not read and finished files are not forgotten in this run", self.root)
+        return self._listing
 
     def _data_schema(self, base: ReadSpec) -> pa.Schema:
         opts = self.options
@@ -175,9 +194,44 @@ class LocalFileSource(Source[LocalFileSourceOptions]):
         return self._resolve().output
 
     def splits(self) -> list[Split]:
-        """One split per file, id = path relative to ``path``."""
+        """One split per file not finished by an earlier run, id = path relative to ``path``."""
         return [Split(f.relative, {"path": str(f.path), "partitions": [list(p) for p in f.partitions]})
-                for f in self.files()]
+                for f in self.files() if f.relative not in self._skip]
+
+    def restore_states(self, states: Mapping[str, State]) -> None:
+        """Take the finished files of the checkpoint this run resumes (folded, or one entry per file)."""
+        self._finished = FinishedFiles.from_state(states.get(FINISHED_KEY))
+        done = {key for key, state in states.items()
+                if key != FINISHED_KEY and state is not None and state.get("done")}
+        self._skip = self._finished.paths() | done  # entries of each finished file: older checkpoints
+
+    def compact_states(self, states: Mapping[str, State]) -> dict[str, State]:
+        """Fold every finished file into one entry; keep the states of files being read.
+
+        Once per run (when this run's listing is complete) files that no longer exist are
+        dropped: from the folded entry and from the states of partly read files.
+        """
+        entry = states.get(FINISHED_KEY)
+        if not self._finished.matches(entry):
+            self._finished = FinishedFiles.from_state(entry)
+        kept: dict[str, State] = {}
+        for key, state in states.items():
+            if key == FINISHED_KEY:
+                continue
+            if state is not None and state.get("done"):
+                self._finished.add(key)
+            else:
+                kept[key] = state
+        listing = self._listing
+        if listing is not None and listing.complete:
+            if not self._finished.pruned:
+                forgotten = self._finished.keep_only(listing.present)
+                if forgotten:
+                    log.info("LocalFile: %d finished file(s) no longer under %s are forgotten", forgotten, self.root)
+            kept = {key: state for key, state in kept.items() if key in listing.present}
+        if len(self._finished):
+            kept[FINISHED_KEY] = self._finished.to_state()
+        return kept
 
     def create_reader(self, split: Split, state: State | None = None) -> SplitReader:
         """A reader of one file, skipping the rows recorded in ``state``."""
