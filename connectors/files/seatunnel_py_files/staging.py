@@ -76,8 +76,7 @@ def acquire_run_lock(lock_path: Path) -> None:
         if held is not None:
             _HELD[lock_path] = (held[0], held[1] + 1)
             return
-        lock_path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(lock_path, "a+")  # noqa: SIM115 - held until release_run_lock
+        handle = _create(lock_path)
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -89,6 +88,17 @@ def acquire_run_lock(lock_path: Path) -> None:
         handle.write(f"pid {os.getpid()}\n")
         handle.flush()
         _HELD[lock_path] = (handle, 1)
+
+
+def _create(lock_path: Path) -> IO[str]:
+    """Open (create) ``lock_path`` and its folder. Another job's run removes the staging base when
+    it finishes and finds it empty, possibly between the two steps: then both are done again."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return open(lock_path, "a+")
+    except FileNotFoundError:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        return open(lock_path, "a+")
 
 
 def release_run_lock(lock_path: Path) -> None:

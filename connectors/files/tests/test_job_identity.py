@@ -171,3 +171,27 @@ def test_file_names_carry_the_job_key(tmp_path: Path) -> None:
     sink.create_committer().commit([info])
     sink.finish(True)
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["T_orders_1234abcd_r1_0_1_0.csv"]
+
+
+def test_the_staging_base_removed_by_another_job_while_locking(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another job's run finishes and removes the empty staging base right after this run created it."""
+    from seatunnel_py_files import staging
+
+    lock = tmp_path / "out" / STAGING_DIR / "job.r1.lock"
+    real_open = open
+    calls: list[Path] = []
+
+    def open_after_rmdir(path: Any, *args: Any, **kwargs: Any) -> Any:
+        if not calls:
+            Path(path).parent.rmdir()  # the other run's finish(): the base is empty
+        calls.append(Path(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(staging, "open", open_after_rmdir, raising=False)
+    staging.acquire_run_lock(lock)
+    try:
+        assert lock.is_file() and len(calls) == 2
+    finally:
+        staging.release_run_lock(lock)
+    assert not lock.exists()
