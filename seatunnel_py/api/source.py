@@ -35,18 +35,23 @@ class SplitReader(ABC):
         """Yield record batches of the source's output schema.
 
         A bounded split ends by returning. Yield ``None`` when no data is ready (an
-        unbounded split between polls) so the engine can stop or checkpoint; never
-        block for more than about a second. A batch may carry the row-kind column (see
-        ``rowkind``). The engine takes checkpoints between two items of this iterator,
-        so ``snapshot()`` must describe exactly the batches yielded so far.
+        unbounded split between polls) so the engine can notice a stop; prefer polls of
+        well under a second. Each split is read in a thread of its own, so a slow or
+        idle read delays neither checkpoints nor the other splits. A batch may carry the
+        row-kind column (see ``rowkind``) and must otherwise have exactly the declared
+        names and types (checked at run time; the job fails naming the source).
         """
 
     def snapshot(self) -> State | None:
         """State that resumes reading *after* the last batch handed out.
 
-        Called at every checkpoint between two items of ``read()``, and once more when
-        the split ended (that state is kept, so a later run of the same job can tell a
-        finished split from a new one: a file already read, a cursor's last value).
+        Called by the split's own thread right after every item of ``read()`` (and once
+        before the first), never concurrently with ``read()``, so it needs no lock; keep
+        it cheap. The engine pairs each batch with the state after it, and a checkpoint
+        saves, for each split, the state paired with the last batch it forwarded. The
+        state must survive a JSON round trip (checked at every checkpoint). The state of
+        an ended split is kept, so a later run of the same job can tell a finished split
+        from a new one (a file already read, a cursor's last value).
         """
         return None
 
@@ -58,15 +63,19 @@ class Source(Plugin[O], ABC):
     """A source plugin.
 
     Lifecycle: ``output_schema()`` at plan time (before any data; must not connect
-    unless the schema can only be known from the server); ``open()`` once before
-    reading; ``splits()``; ``create_reader(split, state)`` per split, possibly from
-    several threads, with the split's state from the last completed checkpoint (of this
-    run or of an earlier run of the same ``job.name``); ``close()`` once at the end.
+    unless the schema can only be known from the server); on a resumed run
+    ``restore_states(states)``; ``open()`` once before reading; ``splits()``;
+    ``create_reader(split, state)`` per split, each in the thread that then reads the
+    split (so from several threads at once), with the split's state from the last
+    completed checkpoint (of this run or of an earlier run of the same job key);
+    ``compact_states`` and ``notify_checkpoint_complete`` at every checkpoint, from the
+    coordinator thread; ``close()`` once at the end.
 
     In BATCH mode splits are shared by the pipeline tasks (a task takes the next split
     when its current one ends). In STREAMING mode the splits are dealt to the tasks at
-    start and each task interleaves the ``read()`` of all its splits, so unbounded splits
-    do not starve each other; ``discover_splits()`` adds splits while the job runs.
+    start and each task reads all its splits at once, each in its own thread, so
+    unbounded splits do not starve each other; ``discover_splits()`` adds splits while
+    the job runs.
     """
 
     @abstractmethod
