@@ -223,3 +223,19 @@ def test_the_folded_key_is_never_a_split_id(tmp_path: Path) -> None:
                                                             source(tmp_path, path="in/_finished").splits()]
     assert KEY not in ids and not any(i.startswith("/") for i in ids)
     assert pa.schema([("id", pa.int64())]) == source(tmp_path).output_schema()
+
+
+def test_a_finished_file_outside_a_new_filter_is_not_forgotten(tmp_path: Path) -> None:
+    """Forgetting follows the files present, not the files listed: narrowing and widening a filter re-reads nothing."""
+    csv(tmp_path / "in" / "a.csv", [1])
+    csv(tmp_path / "in" / "b.txt", [2])
+    first = source(tmp_path)
+    first.splits()
+    folded = first.compact_states({"a.csv": done(), "b.txt": done()})
+    narrow = source(tmp_path, filename_extension="csv")
+    narrow.restore_states(folded)
+    assert narrow.splits() == []
+    folded = narrow.compact_states(folded)
+    wide = source(tmp_path)
+    wide.restore_states(folded)
+    assert wide.splits() == []
