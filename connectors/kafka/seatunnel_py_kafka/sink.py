@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from typing import Any
 
 import pyarrow as pa
@@ -25,7 +26,7 @@ from .client import ErrorLatch, base_config, describe, kafka, make_client
 from .config import redact
 from .options import KafkaSinkOptions, MessageFormat, Semantics
 from .producing import DeliveryLatch, Router, produce_all
-from .recovery import TransactionRecovery
+from .recovery import Decision, Prepared, TransactionRecovery, speaks
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +38,18 @@ writer takes again was committed two checkpoints earlier (and the broker keeps a
 ids per task instead of one per checkpoint)."""
 
 
+SHARED_LEGACY_PREFIX = "SeaTunnel-SeaTunnel_Job-"
+"""The default prefix of every unnamed job before it was derived from the job key: shared
+by unrelated jobs, so its ids are never fenced on another job's behalf."""
+
+
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text) or "job"
+
+
+def pool(prefix: str, task: int) -> list[str]:
+    """Every transactional id writer ``task`` uses in turn."""
+    return [f"{prefix}-{task}-{n}" for n in range(TRANSACTION_POOL)]
 
 
 class KafkaWriter(SinkWriter):
@@ -49,8 +60,9 @@ class KafkaWriter(SinkWriter):
         self._options = sink.options
         self._task = task_index
         self._schema = schema
-        self._sequence = int((state or {}).get("sequence", 0))
-        self._prefix = str((state or {}).get("transaction_prefix") or sink.transaction_prefix)
+        state = state or {}
+        self._sequence = int(state.get("sequence", 0))
+        self._prefix = sink.transaction_prefix
         self._transactional = self._options.semantics == Semantics.EXACTLY_ONCE
         self._delivery = DeliveryLatch()
         self._errors = ErrorLatch()
@@ -60,6 +72,11 @@ class KafkaWriter(SinkWriter):
         self._written = 0
         if self._transactional:  # fence now: aborts what a dead writer of this task left open
             self._producer = self._open()
+            stale = [t for t in pool(self._prefix, task_index) if t != self._transaction_id]
+            previous = str(state.get("transaction_prefix") or self._prefix)
+            if previous != self._prefix and not previous.startswith(SHARED_LEGACY_PREFIX):
+                stale += pool(previous, task_index)  # the prefix changed: the old ids may hold open ones
+            sink.fence(stale)
 
     def _open(self) -> Any:
         config = self._sink.producer_config(self._delivery, self._errors)
@@ -110,7 +127,7 @@ class KafkaWriter(SinkWriter):
             return None  # an empty transaction stays open for the next checkpoint
         assert self._transaction_id is not None
         info: CommitInfo = {"transactional_id": self._transaction_id, "checkpoint_id": checkpoint_id,
-                            "rows": self._written}
+                            "rows": self._written, **self._sink.identify(self._transaction_id)}
         self._sink.pending[self._transaction_id] = self._producer
         self._producer, self._transaction_id, self._written = None, None, 0
         self._sequence += 1
@@ -155,19 +172,55 @@ class KafkaCommitter(Committer):
         self._sink = sink
 
     def commit(self, infos: list[CommitInfo]) -> None:
-        """Commit each transaction: through its live producer, or over the wire after a restart."""
-        for info in infos:
-            transaction_id = str(info["transactional_id"])
-            producer = self._sink.pending.pop(transaction_id, None)
-            if producer is not None:
-                self._sink.call(producer.commit_transaction, TRANSACTION_TIMEOUT)
-                continue
-            outcome = TransactionRecovery(self._sink.options.bootstrap_servers).commit(transaction_id)
-            log.info("Kafka: transaction %s of checkpoint %s %s after a restart", transaction_id,
-                     info.get("checkpoint_id"), outcome)
+        """Commit every transaction, then report the ones that failed in one error.
 
-    def abort(self, infos: list[CommitInfo]) -> None:
-        """Abort prepared transactions that will never be committed."""
+        A failure never stops the others: they belong to a saved checkpoint, and a
+        transaction left open is committed by the next run (``recovery``), whereas one
+        aborted is lost.
+        """
+        failures = []
+        for info in infos:
+            try:
+                self._commit_one(info)
+            except ConnectorError as exc:
+                failures.append(str(exc))
+            except Exception as exc:  # a socket or protocol error of recovery: still commit the others
+                failures.append(f"Kafka: transaction {info.get('transactional_id')}: {type(exc).__name__}: {exc}")
+        if failures:
+            raise ConnectorError(redact(
+                f"Kafka: {len(failures)} of {len(infos)} transaction(s) of checkpoint "
+                f"{infos[0].get('checkpoint_id')} not committed (the others were; the failed ones stay open for "
+                f"the next run to commit): {'; '.join(failures)}", self._sink.options.kafka_config))
+
+    def _commit_one(self, info: CommitInfo) -> None:
+        """Through the live producer, or over the wire after a restart."""
+        prepared = Prepared.of(info)
+        producer = self._sink.pending.pop(prepared.transactional_id, None)
+        if producer is not None:
+            self._sink.call(producer.commit_transaction, TRANSACTION_TIMEOUT)
+            return
+        checkpoint = info.get("checkpoint_id")
+        if not speaks(self._sink.options.kafka_config):
+            log.warning("Kafka: transaction %s of checkpoint %s cannot be checked after a restart (recovery speaks "
+                        "PLAINTEXT only, security.protocol is %s): it was committed unless the previous run died "
+                        "between saving the checkpoint and committing it", prepared.transactional_id, checkpoint,
+                        self._sink.options.kafka_config.get("security.protocol"))
+            return
+        decision = TransactionRecovery(self._sink.options.bootstrap_servers).commit(prepared)
+        if decision == Decision.EXPIRED:
+            log.warning("Kafka: transaction %s of checkpoint %s: %s (expired after transactional.id.expiration.ms "
+                        "without use); it was committed unless the run that prepared it died before committing "
+                        "and no run followed within transaction.timeout.ms", prepared.transactional_id, checkpoint,
+                        decision.value)
+        elif decision == Decision.MOVED_ON:
+            log.info("Kafka: transaction %s of checkpoint %s %s (it ended before)", prepared.transactional_id,
+                     checkpoint, decision.value)
+        else:
+            log.info("Kafka: transaction %s of checkpoint %s %s after a restart", prepared.transactional_id,
+                     checkpoint, decision.value)
+
+    def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
+        """Abort prepared transactions no saved checkpoint holds (they will never be committed)."""
         for info in infos:
             producer = self._sink.pending.pop(str(info.get("transactional_id")), None)
             if producer is not None:
@@ -195,8 +248,10 @@ class KafkaSink(Sink[KafkaSinkOptions]):
 
     def __init__(self, options: KafkaSinkOptions, context: PluginContext) -> None:
         super().__init__(options, context)
+        # the job key, not job.name: every unnamed job is "SeaTunnel_Job", and two jobs
+        # sharing transactional ids fence (abort) each other's transactions
         self.transaction_prefix = options.transaction_prefix or (
-            f"SeaTunnel-{_safe(context.job_name)}-{_safe(context.label or 'sink')}")
+            f"SeaTunnel-{_safe(context.job_key)}-{_safe(context.label or 'sink')}")
         self.pending: dict[str, Any] = {}
         self.flush_timeout = float(options.kafka_config.get("delivery.timeout.ms",
                                                             options.kafka_config.get("message.timeout.ms", 120000)))
@@ -215,6 +270,12 @@ class KafkaSink(Sink[KafkaSinkOptions]):
                 raise OptionError("partition_key_fields", f"unknown field {key!r} (input columns: {', '.join(names)})")
         if opts.format_ == MessageFormat.NATIVE and "value" not in names:
             raise OptionError("format", "native needs a 'value' column (and optionally key, headers, partition)")
+        if opts.semantics == Semantics.EXACTLY_ONCE and not speaks(opts.kafka_config):
+            log.warning("%s: semantics = EXACTLY_ONCE with security.protocol = %s: if the job dies between saving a "
+                        "checkpoint and committing its Kafka transactions, the next run cannot commit them (crash "
+                        "recovery speaks PLAINTEXT only) and that checkpoint's messages are lost; the normal commit "
+                        "path works with any protocol", self.context.label or "sink.Kafka",
+                        opts.kafka_config.get("security.protocol"))
 
     def producer_config(self, delivery: DeliveryLatch, errors: ErrorLatch) -> dict[str, Any]:
         """librdkafka producer settings: Java's murmur2 partitioner, only failed deliveries reported."""
@@ -239,6 +300,73 @@ class KafkaSink(Sink[KafkaSinkOptions]):
             raise ConnectorError(redact(f"Kafka: transaction on {self.options.bootstrap_servers} failed: "
                                         f"{describe(exc)}", self.options.kafka_config)) from None
 
+    def identify(self, transactional_id: str) -> dict[str, int]:
+        """The coordinator's producer id, epoch and start time of the open transaction ``transactional_id``.
+
+        Kept in the commit info so that a restarted job commits exactly this transaction
+        (``recovery.decide``). Empty when recovery cannot ask (SSL/SASL) or the broker did
+        not answer: such a transaction is recovered without that check.
+        """
+        if not speaks(self.options.kafka_config):
+            return {}
+        try:
+            state = TransactionRecovery(self.options.bootstrap_servers).describe(transactional_id)
+        except Exception as exc:  # socket, protocol or broker error: the commit path does not depend on it
+            log.warning("Kafka: cannot describe transaction %s (%s); a restart will commit it without checking "
+                        "its producer epoch", transactional_id, exc)
+            return {}
+        if state is None or state.state != "Ongoing":
+            log.warning("Kafka: transaction %s is %s at prepare time, not Ongoing", transactional_id,
+                        "unknown" if state is None else state.state)
+            return {}
+        return {"producer_id": state.producer_id, "producer_epoch": state.producer_epoch,
+                "started_ms": state.started_ms}
+
+    def fence(self, transactional_ids: Iterable[str]) -> None:
+        """``init_transactions`` on each id (in parallel): aborts what was left open under it."""
+        ids = list(transactional_ids)
+        if not ids:
+            return
+        errors: list[BaseException] = []
+
+        def one(transactional_id: str) -> None:
+            try:
+                config = self.producer_config(DeliveryLatch(), ErrorLatch())
+                config["transactional.id"] = transactional_id
+                producer = make_client("producer", config, self.options.kafka_config)
+                self.call(producer.init_transactions, TRANSACTION_TIMEOUT)
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=one, args=(t,), name=f"kafka-fence-{t}", daemon=True) for t in ids]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[0]
+        log.debug("Kafka: fenced %s", ", ".join(ids))
+
+    def release_writer_states(self, states: dict[int, dict[str, Any]]) -> None:
+        """Fence every transactional id of writers this run does not have (parallelism shrank).
+
+        Their transactions of the restored checkpoint were committed before this call;
+        what they had open after it is aborted here instead of lingering until
+        ``transaction.timeout.ms`` and holding read_committed consumers back.
+        """
+        if self.options.semantics != Semantics.EXACTLY_ONCE:
+            return
+        ids: list[str] = []
+        for task, state in sorted(states.items()):
+            prefix = str((state or {}).get("transaction_prefix") or self.transaction_prefix)
+            if prefix != self.transaction_prefix and prefix.startswith(SHARED_LEGACY_PREFIX):
+                continue
+            ids += pool(prefix, task)
+            if prefix != self.transaction_prefix:
+                ids += pool(self.transaction_prefix, task)
+        self.fence(ids)
+        log.info("Kafka: transactional ids of %d writer(s) no longer in the job fenced", len(states))
+
     def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         """A writer for task ``task_index``; EXACTLY_ONCE resumes its transaction sequence from ``state``."""
         kafka()
@@ -250,11 +378,14 @@ class KafkaSink(Sink[KafkaSinkOptions]):
             return None
         return KafkaCommitter(self)
 
-    def finish(self, success: bool) -> None:
-        """Abort transactions still pending (a failed job)."""
-        for transaction_id in list(self.pending):
-            producer = self.pending.pop(transaction_id)
-            try:
-                producer.abort_transaction(TRANSACTION_TIMEOUT)
-            except Exception:
-                log.debug("aborting transaction %s failed", transaction_id, exc_info=True)
+    def finish(self, success: bool, last_checkpoint_id: int | None = None) -> None:
+        """Leave still pending transactions open: they belong to a saved checkpoint.
+
+        Transactions prepared for a checkpoint that was not saved went through the
+        committer's ``abort``; what is left was saved and not committed (a commit failed,
+        or the job failed before committing), and only the next run may commit it.
+        """
+        if self.pending:
+            log.warning("Kafka: %d transaction(s) of a saved checkpoint left open for the next run to commit: %s",
+                        len(self.pending), ", ".join(sorted(self.pending)))
+        self.pending.clear()
