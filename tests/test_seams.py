@@ -263,3 +263,23 @@ def test_a_batch_of_another_schema_than_declared_names_the_source(reg: Registry)
     assert str(failure) == ("source.Scripted failed: a batch does not match the declared output schema: "
                             "column 'id' is int32 (declared int64)")
     assert visible_ids() == []
+
+
+def test_an_idle_reader_that_returns_at_once_does_not_spin(reg: Registry) -> None:
+    """FakeSource in STREAMING yields ``None`` forever once its rows are out: its thread must
+    not call ``next()`` in a busy loop (it would take a core for nothing)."""
+    runner, thread, outcome = start("""
+        env { job.mode = STREAMING }
+        source { FakeSource { row.num = 1, schema = { fields { id = bigint } } } }
+        sink { Recording {} }
+        """, reg)
+    deadline = time.monotonic() + BOUND
+    while RecordingSink.consumed < 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    cpu_before = time.process_time()
+    time.sleep(1.0)  # measures idle CPU over a second; nothing is lined up by it
+    cpu = time.process_time() - cpu_before
+    runner.request_stop()
+    result = ended(thread, outcome)
+    assert isinstance(result, JobResult) and result.stopped
+    assert cpu < 0.3, f"the idle job used {cpu:.2f} s of CPU in one second"

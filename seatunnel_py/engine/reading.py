@@ -21,6 +21,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 _EXHAUSTED = object()
 POLL = 0.1
 """Seconds a waiting thread sleeps between two looks at the stop flags."""
+IDLE_WAIT = 0.05
+"""Least seconds between two ``next()`` calls of a reader that has no data (``None``)."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ class TaskReader:
             last = guarded(label, reader.snapshot, what="SplitReader.snapshot")
             self.events.put(("state", pump, last))
             while self._credit(pump):
+                started = time.monotonic()
                 item = guarded(label, next, batches, _EXHAUSTED, what="SplitReader.read")
                 state = guarded(label, reader.snapshot, what="SplitReader.snapshot")
                 if item is _EXHAUSTED:
@@ -227,6 +231,8 @@ class TaskReader:
                     if state != last:
                         self.events.put(("state", pump, state))
                         last = state
+                    if item is None:  # no data: do not spin on a reader that returns at once
+                        pump.stop.wait(max(0.0, IDLE_WAIT - (time.monotonic() - started)))
                     continue
                 self.events.put(("batch", pump, state, item))
                 last = state
