@@ -7,6 +7,7 @@ sleeping until something probably happened.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -146,7 +147,9 @@ def test_finish_is_called_once_and_told_the_last_saved_checkpoint(
 
 
 # --- 3. a stuck plugin cannot hang the job ------------------------------------------
-def test_a_stop_request_ends_a_job_whose_reader_hangs_naming_it(reg: Registry) -> None:
+def test_a_stop_request_ends_a_job_whose_reader_hangs_naming_it(reg: Registry,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="seatunnel_py.engine.runner")
     runner, thread, outcome = start("""
         env { checkpoint.timeout = 2000, shutdown.timeout = 500 }
         source { Scripted { script = [[1, 1, "BLOCK", 1]] } }
@@ -160,6 +163,8 @@ def test_a_stop_request_ends_a_job_whose_reader_hangs_naming_it(reg: Registry) -
     assert "source.Scripted" in message and "SplitReader.read" in message, message
     assert "env.shutdown.timeout" in message
     assert visible_ids() == [0, 1]  # the final checkpoint committed what was read before the hang
+    stacks = [r.getMessage() for r in caplog.records if "did not stop" in r.getMessage()]
+    assert stacks and "ScriptedSource.release.wait()" in stacks[0]  # the stack -v shows
 
 
 def test_a_checkpoint_timeout_ends_a_job_whose_writer_hangs_naming_it(reg: Registry) -> None:
