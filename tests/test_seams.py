@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -288,3 +290,28 @@ def test_an_idle_reader_that_returns_at_once_does_not_spin(reg: Registry) -> Non
     result = ended(thread, outcome)
     assert isinstance(result, JobResult) and result.stopped
     assert cpu < 0.3, f"the idle job used {cpu:.2f} s of CPU in one second"
+
+
+def test_sigterm_ends_the_cli_whose_reader_hangs_with_exit_1_naming_it(write_job: Callable[..., Path],
+                                                                       tmp_path: Path) -> None:
+    """The reported case, end to end: a real process, a real SIGTERM once the reader hangs."""
+    path = write_job("""
+        env { checkpoint.timeout = 2000, shutdown.timeout = 500 }
+        source { Scripted { script = [[1, 1, "BLOCK", 1]] } }
+        sink { Recording {} }
+        """)
+    script = Path(__file__).with_name("cli_with_scripted.py")
+    env = {**os.environ, "SEATUNNEL_PY_STATE_STORE": str(tmp_path / "state")}
+    proc = subprocess.Popen([sys.executable, str(script), "run", "--no-progress", str(path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "BLOCKED"
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=BOUND)
+    finally:
+        proc.kill()
+    assert proc.returncode == 1, stderr
+    errors = [line for line in stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, stderr
+    assert "source.Scripted in SplitReader.read" in errors[0] and "env.shutdown.timeout" in errors[0]
