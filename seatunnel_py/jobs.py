@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from .engine.plan import Plan, build_plan
 from .engine.restore import choose, state_key
 from .engine.runner import JobResult, JobRunner
 from .engine.signals import stop_on_signals
-from .engine.state import StateStore, open_store
+from .engine.state import Checkpoint, StateError, StateStore, open_store
+from .engine.state.local import LocalStateStore
+from .engine.state.store import LEGACY_STATE_DIR, STATE_STORE_ENV, is_url
 from .plugins import get_registry
 from .registry import Registry
 
@@ -62,6 +65,39 @@ def check_job(path: str | Path, variables: Mapping[str, str] | None = None, regi
     return plan_job(path, variables, registry=registry)
 
 
+def store_location(job: JobConfig, override: str | None = None) -> str | None:
+    """The state store a job uses: ``override`` (``--state-store``), else ``env.state.store``.
+
+    A relative path in ``env.state.store`` is taken from the job file's folder, like every
+    other path in a job file; ``None`` leaves the choice to ``open_store``.
+    """
+    if override:
+        return override
+    configured = job.env.state_store or None
+    if configured and not is_url(configured) and not Path(configured).expanduser().is_absolute():
+        return str(job.work_dir / configured)
+    return configured
+
+
+def adopt_legacy_state(store: StateStore, key: str) -> Checkpoint | None:
+    """The job's state from the old default (``.seatunnel-py/state`` in the working directory), moved over.
+
+    Before the default moved out of the working directory, a job started from this folder
+    saved its checkpoints here; without this, its next run would start over.
+    """
+    legacy = LocalStateStore(Path.cwd() / LEGACY_STATE_DIR)
+    try:
+        saved = legacy.load(key)
+    except StateError:
+        return None
+    if saved is None:
+        return None
+    store.save(saved)
+    log.warning("job %r: moved its state from %s (the old default, under the working directory) to %s; "
+                "the old copy is no longer used", key, legacy.url, store.url)
+    return saved
+
+
 def run_job(
     path: str | Path,
     variables: Mapping[str, str] | None = None,
@@ -75,8 +111,9 @@ def run_job(
     """Check and run a job; raise ``ConfigErrors``, ``StateError``, ``StateLocked`` or ``JobFailed``.
 
     The job's state lives in ``state_store`` (a store or its URL), else in the store its
-    ``env.state.store`` names, else ``$SEATUNNEL_PY_STATE_STORE``, else
-    ``.seatunnel-py/state`` under the working directory. The run holds the job's lock in
+    ``env.state.store`` names (a relative path from the job file's folder), else
+    ``$SEATUNNEL_PY_STATE_STORE``, else ``$XDG_STATE_HOME/seatunnel-py/state``
+    (``~/.local/state/…``): never relative to the working directory. The run holds the job's lock in
     that store, resumes from the last saved checkpoint unless ``ignore_state``, and saves
     a checkpoint every ``checkpoint.interval`` and at the end. With ``handle_signals``
     (the CLI), SIGTERM/SIGINT stop the job cleanly, a second one at once.
@@ -85,11 +122,14 @@ def run_job(
     if issues:
         build_plan(job, prior=issues)  # raises every binding and planning problem together
     key = state_key(job)
-    store = state_store if isinstance(state_store, StateStore) else open_store(
-        state_store or (job.env.state_store or None))
+    location = None if isinstance(state_store, StateStore) else store_location(job, state_store)
+    store = state_store if isinstance(state_store, StateStore) else open_store(location)
     try:
         with store.locked(key):
-            resume = choose(job, store.load(key), ignore_state)
+            saved = store.load(key)
+            if saved is None and location is None and not os.environ.get(STATE_STORE_ENV):
+                saved = adopt_legacy_state(store, key)
+            resume = choose(job, saved, ignore_state)
             if resume.restored is not None:
                 log.info("resuming job %r from checkpoint %d", key, resume.restored.checkpoint_id)
             restored_id = resume.restored.checkpoint_id if resume.restored else None

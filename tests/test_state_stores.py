@@ -67,8 +67,11 @@ def test_store_kinds_are_chosen_by_url(tmp_path: Path) -> None:
     assert isinstance(open_store(f"sqlite:///{tmp_path}/s.db"), SqlStateStore)
     assert isinstance(open_store(f"file://{tmp_path}"), ObjectStateStore)
     assert isinstance(open_store(None, {"SEATUNNEL_PY_STATE_STORE": f"sqlite:///{tmp_path}/e.db"}), SqlStateStore)
-    default = open_store(None, {})
-    assert isinstance(default, LocalStateStore) and default.url == str(Path.cwd() / ".seatunnel-py" / "state")
+    default = open_store(None, {"XDG_STATE_HOME": str(tmp_path / "xdg")})
+    assert isinstance(default, LocalStateStore) and default.url == str(tmp_path / "xdg" / "seatunnel-py" / "state")
+    home = open_store(None, {})
+    assert isinstance(home, LocalStateStore)
+    assert home.url == str(Path.home() / ".local" / "state" / "seatunnel-py" / "state")
 
 
 def test_save_load_replace_delete(store: StateStore) -> None:
@@ -157,3 +160,48 @@ def test_a_job_keeps_its_state_in_the_store_its_env_names(
     assert shown.returncode == 0, shown.stderr
     assert "checkpoint id: 2" in shown.stdout and "seatunnel:seatunnel@" not in shown.stdout
     assert run_cli("state", "reset", job, "--yes").returncode == 0
+
+
+def test_the_default_store_does_not_depend_on_the_working_directory(
+        write_job: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same job file started from two folders resumes (and is locked) in one place."""
+    monkeypatch.delenv("SEATUNNEL_PY_STATE_STORE")
+    env = {"XDG_STATE_HOME": str(tmp_path / "xdg")}
+    path = write_job("""
+        source { FakeSource { row.num = 5, schema = { fields { id = bigint } } } }
+        sink { Console {} }
+        """)
+    first_dir, second_dir = tmp_path / "one", tmp_path / "two"
+    first_dir.mkdir()
+    second_dir.mkdir()
+    first = run_cli("run", "--no-progress", path, env=env, cwd=first_dir)
+    second = run_cli("run", "--no-progress", path, env=env, cwd=second_dir)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "Total Read Count          :                   5" in first.stdout
+    assert "Total Read Count          :                   0" in second.stdout  # resumed: nothing new
+    assert list((tmp_path / "xdg" / "seatunnel-py" / "state").iterdir())
+    assert not (first_dir / ".seatunnel-py").exists() and not (second_dir / ".seatunnel-py").exists()
+
+
+def test_state_left_by_the_old_default_is_moved_over(write_job: Callable[..., Path], tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEATUNNEL_PY_STATE_STORE")
+    path = write_job('env { job.name = "legacy" }\nsource { FakeSource { row.num = 5, schema = { fields { id = bigint } } } }\nsink { Console {} }')
+    old = tmp_path / "cwd"
+    old.mkdir()
+    run_cli("run", "--no-progress", path, env={"SEATUNNEL_PY_STATE_STORE": str(old / ".seatunnel-py" / "state")})
+    result = run_cli("run", "--no-progress", path, env={"XDG_STATE_HOME": str(tmp_path / "xdg")}, cwd=old)
+    assert result.returncode == 0, result.stderr
+    assert "moved its state from" in result.stderr
+    assert "Total Read Count          :                   0" in result.stdout
+
+
+def test_a_relative_state_store_in_the_job_is_taken_from_the_job_files_folder(
+        write_job: Callable[..., Path], tmp_path: Path) -> None:
+    path = write_job('env { state.store = "my-state" }\nsource { FakeSource { row.num = 1, schema = { fields { id = bigint } } } }\nsink { Console {} }',
+                     name="jobs/job.conf")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert run_cli("run", "--no-progress", path, cwd=elsewhere).returncode == 0
+    assert (tmp_path / "jobs" / "my-state").is_dir()
+    assert not (elsewhere / "my-state").exists()

@@ -17,7 +17,7 @@ app = typer.Typer(help="Show or reset the saved checkpoint of a job.", no_args_i
 
 STATE_STORE_HELP = ("where state is saved: a directory, sqlite:/postgresql:/mysql: URL or s3://, gs://, "
                     "hdfs://, file:// URI (default: the job's env.state.store, $SEATUNNEL_PY_STATE_STORE, "
-                    "else .seatunnel-py/state here)")
+                    "else ~/.local/state/seatunnel-py/state)")
 JOB_HELP = "a job file (its job.name, or the file itself when unnamed) or a job name"
 
 
@@ -25,7 +25,7 @@ def _resolve(job: str, state_store: str | None) -> tuple[str, StateStore]:
     """The state key and store for ``job`` (a job file or a job name)."""
     if Path(job).is_file():
         from ..engine.restore import state_key
-        from ..jobs import load_job
+        from ..jobs import load_job, store_location
 
         try:
             config = load_job(job)
@@ -33,7 +33,7 @@ def _resolve(job: str, state_store: str | None) -> tuple[str, StateStore]:
             for issue in exc.issues:
                 error(issue.render())
             raise typer.Exit(2) from None
-        return state_key(config), open_store(state_store or config.env.state_store)
+        return state_key(config), open_store(store_location(config, state_store))
     return job, open_store(state_store)
 
 

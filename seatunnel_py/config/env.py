@@ -38,8 +38,9 @@ class EnvOptions(PluginOptions):
     state_store: str | None = option(
         None,
         "where checkpoints are saved: a directory, a SQLAlchemy URL (sqlite:, postgresql:, mysql:) or a "
-        "pyarrow.fs URI (s3://, gs://, hdfs://, file://); default .seatunnel-py/state under the working "
-        "directory, or $SEATUNNEL_PY_STATE_STORE",
+        "pyarrow.fs URI (s3://, gs://, hdfs://, file://); a relative path is taken from the job file's "
+        "folder; default $SEATUNNEL_PY_STATE_STORE, else $XDG_STATE_HOME/seatunnel-py/state "
+        "(~/.local/state/seatunnel-py/state)",
         alias="state.store",
         secret=True,
     )

@@ -16,8 +16,8 @@ import pytest
 def isolated_state_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Each test saves job state in its own directory (inherited by CLI subprocesses).
 
-    Without it, jobs run by tests would resume each other's checkpoints from
-    ``.seatunnel-py/state`` in the working directory.
+    Without it, jobs run by tests would resume each other's checkpoints from the
+    user's default store (``~/.local/state/seatunnel-py/state``).
     """
     store = tmp_path / "state-store"
     monkeypatch.setenv("SEATUNNEL_PY_STATE_STORE", str(store))

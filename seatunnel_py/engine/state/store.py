@@ -6,15 +6,31 @@ import os
 import re
 import socket
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 from .model import Checkpoint
 
-DEFAULT_STATE_DIR = Path(".seatunnel-py") / "state"
-"""Where state lives when nothing else is said: under the current working directory."""
+LEGACY_STATE_DIR = Path(".seatunnel-py") / "state"
+"""Where state lived by default before 0.2: under the working directory (see ``default_state_dir``)."""
+
+
+def default_state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where state lives when nothing else is said: ``$XDG_STATE_HOME/seatunnel-py/state``.
+
+    ``XDG_STATE_HOME`` defaults to ``~/.local/state``. It does not depend on the working
+    directory, so a job file run from any folder finds its state (and its run lock).
+    """
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base).expanduser() / "seatunnel-py" / "state"
+
+
+def is_url(location: str) -> bool:
+    """True for ``scheme:…`` locations (SQL and object stores), false for plain paths."""
+    return bool(re.match(r"^[A-Za-z][\w+.-]*:", location)) and not re.match(r"^[A-Za-z]:[\\/]", location)
 
 STATE_STORE_ENV = "SEATUNNEL_PY_STATE_STORE"
 """Environment variable naming the state store (below ``--state-store``, above the default)."""
@@ -90,16 +106,16 @@ class StateStore(ABC):
         """Release connections."""
 
 
-def open_store(url: str | None = None, environ: dict[str, str] | None = None) -> StateStore:
-    """The store named by ``url``, else by ``$SEATUNNEL_PY_STATE_STORE``, else the default directory.
+def open_store(url: str | None = None, environ: Mapping[str, str] | None = None) -> StateStore:
+    """The store named by ``url``, else by ``$SEATUNNEL_PY_STATE_STORE``, else ``default_state_dir()``.
 
     A plain path is a local directory; ``sqlite:``, ``postgresql:``, ``mysql:`` (with or
     without a ``+driver``) are SQLAlchemy URLs; ``s3://``, ``gs://``, ``hdfs://``,
     ``abfs://`` and ``file://`` go through ``pyarrow.fs``.
     """
     env = os.environ if environ is None else environ
-    chosen = url or env.get(STATE_STORE_ENV) or str(Path.cwd() / DEFAULT_STATE_DIR)
-    scheme = chosen.split(":", 1)[0].split("+", 1)[0].lower() if re.match(r"^[A-Za-z][\w+.-]*:", chosen) else ""
+    chosen = url or env.get(STATE_STORE_ENV) or str(default_state_dir(env))
+    scheme = chosen.split(":", 1)[0].split("+", 1)[0].lower() if is_url(chosen) else ""
     if scheme in SQL_SCHEMES:
         from .sql import SqlStateStore
 
