@@ -52,8 +52,10 @@ def test_periodic_checkpoints_save_before_commit(job: Callable[..., JobResult], 
     real_save = store.save
 
     def save(checkpoint: Checkpoint) -> None:
-        saved.append(checkpoint.checkpoint_id)
-        RecordingSink.events.append(f"saved:{checkpoint.checkpoint_id}")
+        marker = "committed" if checkpoint.committed else "saved"
+        if not checkpoint.committed:
+            saved.append(checkpoint.checkpoint_id)
+        RecordingSink.events.append(f"{marker}:{checkpoint.checkpoint_id}")
         real_save(checkpoint)
 
     store.save = save  # type: ignore[method-assign]
@@ -68,9 +70,11 @@ def test_periodic_checkpoints_save_before_commit(job: Callable[..., JobResult], 
     for checkpoint_id in saved:  # every commit comes after its save, every save after before_commit
         before = events.index(f"before_commit:{checkpoint_id}:{checkpoint_id == saved[-1]}")
         assert events[before + 1] == f"saved:{checkpoint_id}"
+        if events[before + 2] == "commit":  # a checkpoint with output is marked committed after its commit
+            assert events[before + 3] == f"committed:{checkpoint_id}"
     assert visible_ids() == list(range(8))
     final = store.load("periodic")
-    assert final is not None and final.finished and final.checkpoint_id == saved[-1]
+    assert final is not None and final.finished and final.checkpoint_id == saved[-1] and final.committed
     assert final.splits == {"source[0]": {"s0": {"step": 13, "next_id": 8}}}
     assert ScriptedSource.notified[-1] == (saved[-1], {"s0": {"step": 13, "next_id": 8}})
 

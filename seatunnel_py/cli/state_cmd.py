@@ -54,7 +54,8 @@ def _describe(saved: Checkpoint) -> list[str]:
         else:
             pending = saved.pending.get(key, [])
             writers = saved.writers.get(key, {})
-            lines.append(f"{key} {name}: {len(pending)} commit info(s) of this checkpoint, "
+            done = "committed" if saved.committed else "not known to be committed"
+            lines.append(f"{key} {name}: {len(pending)} commit info(s) of this checkpoint ({done}), "
                          f"{len(writers)} writer state(s)")
     return lines
 

@@ -17,6 +17,7 @@ One checkpoint is in flight at a time. A checkpoint that does not complete withi
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import time
@@ -155,10 +156,27 @@ class CheckpointCoordinator:
         self.final_done = flight.final
         log.debug("checkpoint %d saved", flight.checkpoint_id)
         self.commit(flight.infos)
+        self._mark_committed(checkpoint)
         for key, node in self.sources.items():
             source = node.plugin  # type: ignore[assignment]
             guarded(node.label, source.notify_checkpoint_complete, flight.checkpoint_id,
                     dict(self.split_states.get(key, {})))
+
+    def _mark_committed(self, checkpoint: Checkpoint) -> None:
+        """Record that the checkpoint's commits are done, so that no later run commits them again.
+
+        A commit is idempotent, but only while its output stays where it was put: a
+        landing folder whose files a consumer moves away would make every later run fail
+        on re-committing them. Failing to record it is only logged: the next run then
+        commits again, idempotently, as it did before.
+        """
+        if self.store is None or not any(checkpoint.pending.values()):
+            return
+        try:
+            self.store.save(dataclasses.replace(checkpoint, committed=True))
+        except Exception:
+            log.warning("checkpoint %d: recording that its commits are done failed; the next run commits "
+                        "them again", checkpoint.checkpoint_id, exc_info=True)
 
     def commit(self, infos: dict[str, list[CommitInfo]]) -> None:
         """Hand each sink's infos to its committer (idempotent by contract)."""

@@ -214,7 +214,7 @@ class JobRunner:
             for key, node in self.coordinator.sinks.items():
                 sink: Sink = node.plugin  # type: ignore[assignment]
                 self.coordinator.committers[key] = guarded(node.label, sink.create_committer)
-            if self.restored is not None:
+            if self.restored is not None and not self.restored.committed:
                 self.coordinator.commit(self.restored.pending)
             for node in plan.sinks:
                 guarded(node.label, node.plugin.prepare, node.input_schema)  # type: ignore[attr-defined]

@@ -32,6 +32,8 @@ class Checkpoint:
     plugin stood at every label, so a job changed in a way that makes the state
     unusable is recognised. ``finished`` is true when the run that wrote it ended
     normally (a bounded job reached its end, or a streaming job was stopped).
+    ``committed`` is true once the committers made ``pending`` visible: a restore then
+    commits nothing again (a downstream consumer may have moved the output away since).
     """
 
     job_name: str
@@ -41,6 +43,7 @@ class Checkpoint:
     writers: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     finished: bool = False
+    committed: bool = False
     run_id: str = ""
     created_at: float = field(default_factory=time.time)
 
@@ -53,6 +56,7 @@ class Checkpoint:
             "run_id": self.run_id,
             "created_at": self.created_at,
             "finished": self.finished,
+            "committed": self.committed,
             "plugins": self.plugins,
             "splits": self.splits,
             "writers": self.writers,
@@ -87,6 +91,7 @@ class Checkpoint:
                 run_id=str(document.get("run_id", "")),
                 created_at=float(document.get("created_at", 0.0)),
                 finished=bool(document.get("finished", False)),
+                committed=bool(document.get("committed", False)),
                 plugins=dict(document["plugins"]),
                 splits={k: dict(v) for k, v in document["splits"].items()},
                 writers={k: dict(v) for k, v in document["writers"].items()},
