@@ -6,16 +6,25 @@ import logging
 import sys
 import threading
 
+from ..api.secrets import mask_secrets
 from ..engine.metrics import JobMetrics
 
 log = logging.getLogger("seatunnel_py")
+
+
+class MaskingFormatter(logging.Formatter):
+    """Formats a record, then masks passwords in URLs and parameters (tracebacks included)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The formatted line with every secret ``mask_secrets`` recognises replaced."""
+        return mask_secrets(super().format(record))
 
 
 def setup_logging(verbose: int, quiet: bool) -> None:
     """Plain log lines on stderr; ``-v`` for debug (tracebacks), ``-q`` for warnings only."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-5s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)-5s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if not verbose else logging.DEBUG)
@@ -24,8 +33,8 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def error(message: str) -> None:
-    """Print an error line on stderr."""
-    print(message, file=sys.stderr, flush=True)
+    """Print an error line on stderr, secrets masked."""
+    print(mask_secrets(message), file=sys.stderr, flush=True)
 
 
 class Progress:

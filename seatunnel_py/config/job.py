@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.options import PluginOptions
+from ..api.secrets import mask_value
 from ..registry import PluginKind, RegisteredPlugin
 from .env import EnvOptions
 
@@ -46,12 +47,13 @@ class PluginSpec:
     def masked_options(self) -> dict[str, Any]:
         """The options as written, secrets replaced by ``******``.
 
-        Declared secret options are masked, and so is any key that looks secret inside a
+        Declared secret options are masked, passwords inside other values too (a URL's
+        ``user:pw@``, ``?password=…``: ``api.secrets.mask_secrets``), and so is any key that looks secret inside a
         nested map (``kafka.config``, ``properties``, ``clickhouse.config`` pass keys
         through to drivers: ``sasl.password``, ``sasl.jaas.config``, ``ssl.key.password``).
         """
         secrets = type(self.options).secret_names()
-        return {k: ("******" if k in secrets else _mask_nested(v)) for k, v in self.raw.items()}
+        return {k: ("******" if k in secrets else mask_value(_mask_nested(v))) for k, v in self.raw.items()}
 
 
 @dataclass(frozen=True)

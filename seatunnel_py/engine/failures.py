@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..api.errors import SeaTunnelError
+from ..api.secrets import mask_secrets
 
 
 class JobFailed(SeaTunnelError):
@@ -25,7 +26,7 @@ def describe(exc: BaseException) -> str:
         text = str(exc)
     else:
         text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    return " ".join(text.split())
+    return mask_secrets(" ".join(text.split()))
 
 
 class JobStuck(SeaTunnelError):
