@@ -32,7 +32,14 @@ from .convert import TemporalFormats
 from .options import DataSaveMode, LocalFileSinkOptions, SchemaSaveMode
 from .partitioning import group_by_partition, partition_dir
 from .source import resolve_path
-from .staging import LOCK_SUFFIX, acquire_run_lock, release_run_lock, remove_dead_runs, staging_name
+from .staging import (
+    LOCK_SUFFIX,
+    acquire_run_lock,
+    encode_job_key,
+    release_run_lock,
+    remove_dead_runs,
+    staging_name,
+)
 from .timeformat import translate
 from .writers import FileWriter, WriteSpec, file_extension, open_writer, unwritable_columns
 
@@ -280,7 +287,7 @@ class LocalFileSink(Sink[LocalFileSinkOptions]):
 
     def create_committer(self) -> Committer:
         """The committer renaming staged files into ``path``."""
-        return LocalFileCommitter(self.staging_root)
+        return LocalFileCommitter(self.staging_root, self.root, encode_job_key(self.context.job_key) + ".")
 
     def finish(self, success: bool, last_checkpoint_id: int | None = None) -> None:
         """Remove this run's staging directories when they are empty; release its staging lock.
