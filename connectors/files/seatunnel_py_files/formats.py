@@ -6,6 +6,7 @@ streaming readers, parquet by row group and orc by stripe. Writing is in ``write
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,14 +105,20 @@ def _rebatch(batches: Iterator[pa.RecordBatch], size: int) -> Batches:
             yield batch.slice(start, size)
 
 
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
 def _lines(stream: pa.NativeFile, delimiter: str) -> Generator[pa.Array, None, None]:
-    """String arrays of the lines of a stream (no trailing empty line)."""
+    """String arrays of the lines of a stream (no trailing empty line; a leading UTF-8 BOM dropped)."""
     delim = delimiter.encode()
     tail = b""
+    first = True
     while True:
         block = stream.read(BLOCK)
         if not block:
             break
+        if first:
+            block, first = block.removeprefix(UTF8_BOM), False
         data = tail + block
         cut = data.rfind(delim)
         if cut < 0:
@@ -190,6 +197,64 @@ def _json_read_type(dtype: pa.DataType) -> pa.DataType:
 
 
 def _read_json(path: Path, spec: ReadSpec) -> Batches:
+    """JSON lines: pyarrow's reader when every value has its column's JSON type, else line by line.
+
+    ``{"id": "2"}`` for an ``int`` column or ``{"name": 5}`` for a ``string`` one stop
+    pyarrow's reader ("changed from number to string"); the file is then read again from
+    where the fast reader stopped, each value converted to the declared type as csv
+    values are (numbers and booleans as their JSON text for string columns).
+    """
+    done = 0
+    try:
+        for batch in _read_json_typed(path, spec):
+            yield batch
+            done += batch.num_rows
+    except pa.ArrowInvalid as exc:
+        if "changed from" not in str(exc):
+            raise
+        yield from _skip(_read_json_lenient(path, spec), done)
+
+
+def _read_json_lenient(path: Path, spec: ReadSpec) -> Batches:
+    out = spec.output
+    rows: list[dict[str, object]] = []
+    with open_input(path, spec) as stream:
+        for number, line in enumerate(_json_lines(stream), start=1):
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                raise DataError(f"line {number} is not valid JSON ({exc})") from None
+            if not isinstance(value, dict):
+                raise DataError(f"line {number} is not a JSON object")
+            rows.append(value)
+            if len(rows) >= spec.batch_size:
+                yield _json_rows(rows, out, spec)
+                rows = []
+    if rows:
+        yield _json_rows(rows, out, spec)
+
+
+def _json_lines(stream: pa.NativeFile) -> Generator[str, None, None]:
+    for lines in _lines(stream, "\n"):
+        for line in lines.to_pylist():
+            if line and line.strip():
+                yield line
+
+
+def _json_rows(rows: list[dict[str, object]], out: pa.Schema, spec: ReadSpec) -> pa.RecordBatch:
+    arrays = []
+    for target in out:
+        values = [row.get(target.name) for row in rows]
+        if pa.types.is_nested(target.type):
+            arrays.append(pa.array(values, target.type))
+            continue
+        text = [v if v is None or isinstance(v, str) else json.dumps(v) for v in values]
+        arrays.append(parse_strings(pa.array(text, pa.string()), target.type, column=target.name,
+                                    formats=spec.formats))
+    return pa.RecordBatch.from_arrays(arrays, schema=out)
+
+
+def _read_json_typed(path: Path, spec: ReadSpec) -> Batches:
     out = spec.output
     explicit = pa.schema([pa.field(f.name, _json_read_type(f.type)) for f in out])
     with open_input(path, spec) as stream:

@@ -676,3 +676,29 @@ def test_plugin_registers_source_and_sink_through_the_entry_point() -> None:
     for cls in (LocalFileSource, LocalFileSink):
         for name, field in cls.options_model.model_fields.items():
             assert field.description, f"{cls.__name__}.{name} has no description"
+
+
+def test_text_drops_a_utf8_bom_like_csv_and_json(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(b"\xef\xbb\xbf1,x\n2,y\n")
+    source = make_source(tmp_path, path=str(tmp_path), file_format_type="text", field_delimiter=",",
+                         schema={"fields": {"id": "int", "name": "string"}})
+    assert read_all(source).to_pylist() == [{"id": 1, "name": "x"}, {"id": 2, "name": "y"}]
+
+
+def test_json_values_are_converted_to_the_declared_types(tmp_path: Path) -> None:
+    """As the docs say for csv and json: a quoted number for an int, a number for a string."""
+    (tmp_path / "a.json").write_text('{"id": 1, "name": "a", "ok": true}\n'
+                                     '{"id": "2", "name": 5, "ok": "false"}\n'
+                                     '{"id": 3, "name": true, "ok": null}\n')
+    source = make_source(tmp_path, path=str(tmp_path), file_format_type="json",
+                         schema={"fields": {"id": "int", "name": "string", "ok": "boolean"}})
+    assert read_all(source).to_pylist() == [{"id": 1, "name": "a", "ok": True},
+                                            {"id": 2, "name": "5", "ok": False},
+                                            {"id": 3, "name": "true", "ok": None}]
+
+
+def test_json_value_that_does_not_convert_is_a_data_error_naming_the_column(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_text('{"id": "x"}\n')
+    source = make_source(tmp_path, path=str(tmp_path), file_format_type="json", schema={"fields": {"id": "int"}})
+    with pytest.raises(DataError, match="id"):
+        read_all(source)
