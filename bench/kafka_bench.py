@@ -11,7 +11,12 @@ run in its own process (peak memory is that run's alone):
   (Kafka source → LocalFile sink) at parallelism 1 and 2;
 * produce: the same rows from a parquet file → Kafka JSON messages, by a plain batched
   producer script (``json.dumps`` per row, ``produce`` per message, one flush) and by
-  the engine (LocalFile source → Kafka sink, NON and EXACTLY_ONCE).
+  the engine (LocalFile source → Kafka sink, NON and EXACTLY_ONCE);
+* skew: the same N messages all in partition 0 of a 12-partition topic (one hot
+  partition beside 11 idle ones) against a 1-partition topic holding the same data, read
+  by the engine (Kafka source → LocalFile parquet, parallelism 1) in STREAMING (timed
+  until the sink has taken every message, then stopped) and in BATCH; the ratio is
+  hot-beside-idle / single partition (goal: at least 0.9x).
 
 Printed per run: messages/s, MB/s of message values, CPU seconds per million messages
 of the tool and of the broker (from /proc), peak memory (max RSS) and the ratio to the
@@ -21,9 +26,11 @@ scenario's baseline. The input topic is made once per size and reused by later r
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -88,12 +95,42 @@ def topic_for(rows: int) -> str:
     return name
 
 
-def count(topic: str) -> int:
+def skew_topic(rows: int, partitions: int) -> str:
+    """Create (once) a topic of ``partitions`` partitions holding ``rows`` messages, all in partition 0."""
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    name = f"bench_skew_{rows}_{partitions}"
+    admin = AdminClient({"bootstrap.servers": BROKER})
+    meta = admin.list_topics(timeout=10)
+    if name in meta.topics and count(name, partitions) == rows:
+        return name
+    if name in meta.topics:
+        for f in admin.delete_topics([name]).values():
+            f.result()
+        time.sleep(2)
+    for f in admin.create_topics([NewTopic(name, partitions, 1)]).values():
+        f.result()
+    producer = Producer({"bootstrap.servers": BROKER, "linger.ms": 50, "batch.size": 1_000_000,
+                         "compression.type": "none"})
+    for i in range(rows):
+        value = json.dumps(message(i), separators=(",", ":"))
+        while True:
+            try:
+                producer.produce(name, value, partition=0)
+                break
+            except BufferError:
+                producer.poll(0.05)
+    producer.flush(120)
+    return name
+
+
+def count(topic: str, partitions: int = PARTITIONS) -> int:
     from confluent_kafka import Consumer, TopicPartition
 
     consumer = Consumer({"bootstrap.servers": BROKER, "group.id": "bench-count"})
     total = 0
-    for p in range(PARTITIONS):
+    for p in range(partitions):
         low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
         total += high - low
     consumer.close()
@@ -157,7 +194,7 @@ def child_batch(topic: str, out: Path) -> None:
         messages = consumer.consume(20000, timeout=1.0)
         if not messages:
             continue
-        values = [m.value() for m in messages]
+        values: list[bytes] = [m.value() or b"" for m in messages]
         data = b"\n".join(values)
         nbytes += len(data) - len(values) + 1
         table = pj.read_json(pa.BufferReader(data), parse_options=options)
@@ -188,7 +225,7 @@ def child_poll(topic: str, out: Path) -> None:
         m = consumer.poll(1.0)
         if m is None or m.error():
             continue
-        value = m.value()
+        value = m.value() or b""
         nbytes += len(value)
         pending.append(json.loads(value))
         if len(pending) >= 20000:
@@ -219,6 +256,41 @@ sink {{ LocalFile {{ path = "{out}", file_format_type = parquet }} }}
 """)
         result = run_job(job)
     done(result.metrics.written_rows, started, 0)
+
+
+def child_engine_skew(topic: str, out: Path, rows: int, mode: str) -> None:
+    """seatunnel-py: Kafka → LocalFile parquet at parallelism 1; STREAMING is stopped once the sink took ``rows``."""
+    import signal
+    import threading
+
+    from seatunnel_py import run_job
+    from seatunnel_py.engine.metrics import JobMetrics
+
+    started = time.perf_counter()
+    fields = ", ".join(f"{k} = {v}" for k, v in SCHEMA_FIELDS.items())
+    metrics = JobMetrics()
+    finished: list[float] = []
+
+    def watch() -> None:  # the time is taken when the last message reached the sink, before the stop
+        while metrics.written_rows < rows:
+            time.sleep(0.005)
+        finished.append(time.perf_counter())
+        if mode == "STREAMING":
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, daemon=True).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        job = Path(tmp) / "job.conf"
+        job.write_text(f"""
+env {{ job.mode = {mode}, parallelism = 1, checkpoint.interval = 10000, state.store = "{tmp}/state" }}
+source {{ Kafka {{ bootstrap.servers = "{BROKER}", topic = "{topic}", start_mode = earliest,
+                  schema = {{ fields {{ {fields} }} }} }} }}
+sink {{ LocalFile {{ path = "{out}", file_format_type = parquet }} }}
+""")
+        run_job(job, metrics=metrics, handle_signals=True)
+    if not finished:
+        raise SystemExit(f"the job ended after {metrics.written_rows} of {rows} rows")
+    print(json.dumps({"rows": rows, "seconds": finished[0] - started, "bytes": 0}))
 
 
 def child_produce_plain(source: Path, topic: str) -> None:
@@ -304,12 +376,14 @@ def main() -> None:
     """Parse arguments, prepare the inputs, run every scenario beside its baseline, print."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000, help="messages (default 1,000,000)")
-    parser.add_argument("--scenario", default="consume,produce", help="consume, produce or both")
+    parser.add_argument("--scenario", default="consume,produce,skew", help="any of consume, produce, skew")
+    parser.add_argument("--repeat", type=int, default=1, help="skew: rounds (the median ratio is printed)")
     args = parser.parse_args()
     header = (f"{'scenario':<8} {'messages':>9}  {'run':<36} {'msg/s':>10} {'MB/s':>7} {'CPU s/M':>9} "
               f"{'broker/M':>9} {'peak MB':>8} {'ratio':>7}")
     print(header)
     print("-" * len(header))
+    runs: list[tuple[Measurement, float]]
     with tempfile.TemporaryDirectory(prefix="stpy-kafka-bench-") as tmp_name:
         tmp = Path(tmp_name)
         if "consume" in args.scenario:
@@ -338,6 +412,29 @@ def main() -> None:
                 finally:
                     drop_topic(topic)
             print_rows("produce", runs)
+        if "skew" in args.scenario:
+            skew(args.rows, args.repeat, tmp)
+
+
+def skew(rows: int, repeat: int, tmp: Path) -> None:
+    """The skew scenario: each mode's single-partition run beside the hot-and-idle run, ``repeat`` rounds."""
+    single, skewed = skew_topic(rows, 1), skew_topic(rows, 12)
+    nbytes = sum(len(json.dumps(message(i), separators=(",", ":"))) for i in range(rows))
+    for mode in ("STREAMING", "BATCH"):
+        ratios = []
+        for _ in range(repeat):
+            runs: list[tuple[Measurement, float]] = []
+            for label, topic in ((f"{mode.lower()}, 1 partition", single),
+                                 (f"{mode.lower()}, 1 hot + 11 idle", skewed)):
+                out = tmp / f"skew-{len(runs)}"
+                m, broker = run_measured(label, ["child-engine-skew", topic, str(out), str(rows), mode])
+                runs.append((dataclasses.replace(m, out_bytes=nbytes), broker))
+                shutil.rmtree(out, ignore_errors=True)
+            print_rows("skew", runs)
+            ratios.append(runs[1][0].rows_per_second / runs[0][0].rows_per_second)
+        print(f"# {mode}: hot partition beside 11 idle ones / single partition: "
+              f"{', '.join(f'{r:.2f}x' for r in ratios)}" + (f" (median {statistics.median(ratios):.2f}x)"
+                                                              if repeat > 1 else ""), flush=True)
 
 
 def child_main(argv: list[str]) -> None:
@@ -348,6 +445,8 @@ def child_main(argv: list[str]) -> None:
         child_poll(argv[1], Path(argv[2]))
     elif kind == "child-engine":
         child_engine_consume(argv[1], Path(argv[2]), int(argv[3]))
+    elif kind == "child-engine-skew":
+        child_engine_skew(argv[1], Path(argv[2]), int(argv[3]), argv[4])
     elif kind == "child-produce-plain":
         child_produce_plain(Path(argv[1]), argv[2])
     elif kind == "child-produce-engine":

@@ -11,6 +11,8 @@ event of the run, never after a delay:
   and 1 have both delivered messages into their next, still open, transactions;
 * ``fail-first-commit``: the first commit of a checkpoint with two or more transactions
   fails for its first transaction (``commit_transaction`` raises);
+* ``kill-after-commit``: SIGKILL right after the first commit returned, before the engine
+  records the checkpoint as committed (so the next run commits its infos again);
 * ``expired``: the broker answers "unknown transactional id" for every transaction,
   as it does once ``transactional.id.expiration.ms`` has passed.
 
@@ -96,6 +98,16 @@ def fail_first_commit() -> None:
     sink.KafkaSink.call = call  # type: ignore[method-assign]
 
 
+def kill_after_commit() -> None:
+    original = sink.KafkaCommitter.commit
+
+    def commit(self: sink.KafkaCommitter, infos: list[dict[str, Any]]) -> None:
+        original(self, infos)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    sink.KafkaCommitter.commit = commit  # type: ignore[method-assign]
+
+
 def expired() -> None:
     def describe(self: recovery.TransactionRecovery, transactional_id: str) -> None:
         return None
@@ -110,6 +122,8 @@ def main(fault: str, job: str, *args: str) -> int:
         kill_with_open_transactions()
     elif fault == "fail-first-commit":
         fail_first_commit()
+    elif fault == "kill-after-commit":
+        kill_after_commit()
     elif fault == "expired":
         expired()
     elif fault != "none":

@@ -312,3 +312,58 @@ def test_pattern_discovers_new_topics_and_group_commits_follow_the_option(new_to
     consumer.close()
     quiet.close()
     admin().delete_topics([second])
+
+
+class ConsumerSpy:
+    """A consumer that records the timeout of every ``consume`` call, per assigned partition."""
+
+    def __init__(self, consumer: Any, waits: dict[int, list[float]]) -> None:
+        self._consumer = consumer
+        self._waits = waits
+        self._partition = -1
+
+    def assign(self, partitions: list[Any]) -> None:
+        self._partition = partitions[0].partition
+        self._consumer.assign(partitions)
+
+    def consume(self, num_messages: int, timeout: float) -> list[Any]:
+        self._waits.setdefault(self._partition, []).append(timeout)
+        return list(self._consumer.consume(num_messages=num_messages, timeout=timeout))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._consumer, name)
+
+
+def test_an_idle_partition_never_holds_up_a_hot_one_read_in_the_same_thread(
+        new_topic: Callable[..., str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from seatunnel_py_kafka import source as source_module
+
+    topic = new_topic(2)
+    produce_json(topic, [{"id": i, "name": "hot"} for i in range(300)], partition=0)  # partition 1 stays idle
+    waits: dict[int, list[float]] = {}
+    real = source_module.make_client
+    monkeypatch.setattr(source_module, "make_client",
+                        lambda kind, config, secrets: ConsumerSpy(real(kind, config, secrets), waits))
+    source = make_source("STREAMING", topic=topic, start_mode="earliest", schema=SCHEMA, batch_size=100)
+    source.open()
+    readers = [source.create_reader(split) for split in source.splits()]
+    streams = [reader.read() for reader in readers]
+    try:
+        rows = rounds = 0
+        while rows < 300 and rounds < 200:  # one thread reads both partitions in turn (an engine without a
+            rounds += 1                      # thread per split): the idle one must give None at once
+            for stream in streams:
+                batch = next(stream)
+                rows += 0 if batch is None else batch.num_rows
+        assert rows == 300
+        assert waits[1] and set(waits[1]) == {0}, waits[1]
+        alone = threading.Thread(target=lambda: [next(streams[1]) for _ in range(2)])
+        waits[1].clear()
+        alone.start()  # read alone in its thread, the idle partition waits for messages instead of spinning
+        alone.join(30)
+        assert len(waits[1]) == 2 and min(waits[1]) > 0, waits[1]
+    finally:
+        for stream, reader in zip(streams, readers, strict=True):
+            stream.close()  # type: ignore[attr-defined]
+            reader.close()
+        source.close()

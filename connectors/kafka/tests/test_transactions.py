@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka_helpers import BROKER, ROOT, kcat_read, produce_json, run_job
+from kafka_helpers import BROKER, ROOT, kcat_read, produce_json
 from seatunnel_py_kafka.recovery import Decision, Prepared, TransactionRecovery, TransactionState, decide
 from seatunnel_py_kafka.sink import KafkaSink
 
@@ -185,10 +185,13 @@ def test_a_weekly_cron_run_starts_after_the_transactional_id_expired(
         sink {{ Kafka {{ bootstrap.servers = "{BROKER}", topic = "{target}", semantics = EXACTLY_ONCE }} }}
     """)
     state = tmp_path / "state"
-    first = run_job(job, state=state)
-    assert first.returncode == 0, first.stderr
+    # week 1 commits its checkpoint and dies before the engine records that: week 2 commits it again
+    first = run_with_fault("kill-after-commit", job, state=state)
+    _out, err = first.communicate(timeout=120)
+    assert first.returncode == -9, err
+    assert committed_ids(target) == list(range(100))
     produce_json(source, [{"id": 100 + i, "name": "week 2"} for i in range(50)])
-    # a week later the broker has forgotten the transactional id of the last, committed, checkpoint
+    # a week later the broker has forgotten the transactional id of that committed checkpoint
     second = run_with_fault("expired", job, state=state)
     _out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
