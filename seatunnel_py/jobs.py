@@ -7,10 +7,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from .api.errors import SeaTunnelError
+from .api.secrets import mask_secrets
 from .config.binding import bind_job_collecting
 from .config.issues import ConfigErrors, ConfigIssue
 from .config.job import JobConfig
 from .config.loader import load_file
+from .engine.failures import describe
 from .engine.metrics import JobMetrics
 from .engine.plan import Plan, build_plan
 from .engine.restore import choose, state_key
@@ -63,6 +66,28 @@ def plan_job(path: str | Path, variables: Mapping[str, str] | None = None, job_n
 def check_job(path: str | Path, variables: Mapping[str, str] | None = None, registry: Registry | None = None) -> Plan:
     """Validate a job completely without connecting anywhere; return its plan."""
     return plan_job(path, variables, registry=registry)
+
+
+def _open(location: str | None) -> StateStore:
+    """``open_store``, with any failure as one ``StateError`` line."""
+    try:
+        return open_store(location)
+    except StateError:
+        raise
+    except (OSError, SeaTunnelError, ImportError, ValueError) as exc:
+        raise StateError(f"state store {mask_secrets(location or 'default')}: cannot be opened: "
+                         f"{describe(exc)}") from None
+
+
+def _load(store: StateStore, key: str) -> Checkpoint | None:
+    """``store.load``, with a failure to read (not a corrupt state: that says so itself) as one line."""
+    try:
+        return store.load(key)
+    except StateError:
+        raise
+    except (OSError, SeaTunnelError) as exc:
+        raise StateError(f"state store {store.url}: cannot read the saved state of job {key!r}: "
+                         f"{describe(exc)}") from None
 
 
 def store_location(job: JobConfig, override: str | None = None) -> str | None:
@@ -123,10 +148,10 @@ def run_job(
         build_plan(job, prior=issues)  # raises every binding and planning problem together
     key = state_key(job)
     location = None if isinstance(state_store, StateStore) else store_location(job, state_store)
-    store = state_store if isinstance(state_store, StateStore) else open_store(location)
+    store = state_store if isinstance(state_store, StateStore) else _open(location)
     try:
         with store.locked(key):
-            saved = store.load(key)
+            saved = _load(store, key)
             if saved is None and location is None and not os.environ.get(STATE_STORE_ENV):
                 saved = adopt_legacy_state(store, key)
             resume = choose(job, saved, ignore_state)

@@ -205,3 +205,19 @@ def test_a_relative_state_store_in_the_job_is_taken_from_the_job_files_folder(
     assert run_cli("run", "--no-progress", path, cwd=elsewhere).returncode == 0
     assert (tmp_path / "jobs" / "my-state").is_dir()
     assert not (elsewhere / "my-state").exists()
+
+
+@pytest.mark.parametrize("kind", ["not-a-folder", "wrong-password"])
+def test_a_store_that_cannot_be_used_is_one_line_not_a_traceback(kind: str, write_job: Callable[..., Path],
+                                                                tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    url = str(blocker / "state") if kind == "not-a-folder" else POSTGRES_URL.replace(":seatunnel@", ":wrong@")
+    path = write_job("source { FakeSource { row.num = 1, schema = { fields { id = bigint } } } }\nsink { Console {} }")
+    result = run_cli("run", "--no-progress", "--state-store", url, path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ERROR state store "), result.stderr
+    assert ("Not a directory" if kind == "not-a-folder" else "password authentication failed") in lines[0]
+    assert ":wrong@" not in result.stderr

@@ -11,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from .model import Checkpoint
+from ...api.errors import SeaTunnelError
+from ..failures import describe
+from .model import Checkpoint, StateError, StateLocked
 
 LEGACY_STATE_DIR = Path(".seatunnel-py") / "state"
 """Where state lived by default before 0.2: under the working directory (see ``default_state_dir``)."""
@@ -95,8 +97,21 @@ class StateStore(ABC):
 
     @contextmanager
     def locked(self, job_name: str) -> Iterator[None]:
-        """Hold the job's run lock for the duration of a ``with`` block."""
-        self.acquire(job_name)
+        """Hold the job's run lock for the duration of a ``with`` block.
+
+        A store that cannot be reached or written (a read-only or missing folder, a wrong
+        password) raises ``StateError`` with one line saying so, like a held lock does
+        ``StateLocked``.
+        """
+        try:
+            self.acquire(job_name)
+        except (StateError, StateLocked):
+            raise
+        except (OSError, SeaTunnelError) as exc:
+            text = describe(exc)
+            if not text.startswith("state store "):
+                text = f"state store {self.url}: {text}"
+            raise StateError(f"{text} (taking the run lock of job {job_name!r})") from None
         try:
             yield
         finally:
