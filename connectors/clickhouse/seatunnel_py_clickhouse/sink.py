@@ -40,7 +40,7 @@ from .changes import VersionClock, delete_statement, plain_versions, runs, versi
 from .client import call, connect
 from .options import ClickhouseSinkOptions
 from .table import ChangeMode, TableInfo, apply_save_modes, check_columns, describe
-from .typemap import column_definitions, insertable
+from .typemap import checked_target, column_definitions, fit_to_columns, insertable
 
 if TYPE_CHECKING:
     from clickhouse_connect.driver.client import Client
@@ -83,6 +83,9 @@ class ClickhouseWriter(SinkWriter):
         self._info = sink.table_info(self._client)
         self._keys = sink.options.key_columns()
         self._mode = self._info.change_mode(self._keys)
+        self._targets = {name: target for name, ch_type in self._info.columns.items()
+                         if (target := checked_target(ch_type)) is not None}
+        """Integer and decimal columns: values are range-checked against them before an insert."""
         self._clock = VersionClock()
         self._segment = str((state or {}).get("segment") or f"{sink.run_id}:0")
         self._opened_by: int | None = None
@@ -100,7 +103,7 @@ class ClickhouseWriter(SinkWriter):
     def write(self, batch: pa.RecordBatch) -> None:
         """Buffer the rows (changes made into inserts or deletes); insert every full block."""
         data, kinds = split_row_kinds(batch)
-        data = insertable(data.replace_schema_metadata(None))
+        data = fit_to_columns(insertable(data.replace_schema_metadata(None)), self._targets, self._info.qualified)
         if kinds is None or self._mode == ChangeMode.APPEND:
             if kinds is not None and not self._warned:
                 log.warning("Clickhouse: no primary_key: change rows of %s are inserted as they are", self._info.name)

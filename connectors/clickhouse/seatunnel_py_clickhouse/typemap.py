@@ -23,10 +23,12 @@ ClickHouse cannot wrap (their elements can be nullable).
 
 from __future__ import annotations
 
+import re
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from seatunnel_py.api import OptionError
+from seatunnel_py.api import DataError, OptionError
 
 from .client import quote_name, quote_string
 
@@ -139,3 +141,67 @@ def insertable(batch: pa.RecordBatch) -> pa.RecordBatch:
         else:
             arrays.append(pc.cast(array, target))
     return pa.RecordBatch.from_arrays(arrays, schema=insertable_schema(batch.schema))
+
+
+_INTEGERS = {"Int8": pa.int8(), "Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64(),
+             "UInt8": pa.uint8(), "UInt16": pa.uint16(), "UInt32": pa.uint32(), "UInt64": pa.uint64()}
+_DECIMAL_WIDTHS = {"Decimal32": 9, "Decimal64": 18, "Decimal128": 38, "Decimal256": 76}
+
+
+def _unwrapped(ch_type: str) -> str:
+    """``Nullable(LowCardinality(T))`` → ``T``."""
+    text = ch_type.strip()
+    while True:
+        found = re.fullmatch(r"(?:Nullable|LowCardinality)\((.*)\)", text)
+        if not found:
+            return text
+        text = found.group(1).strip()
+
+
+def checked_target(ch_type: str) -> pa.DataType | None:
+    """The Arrow type a value must fit before it goes into a column of ``ch_type``.
+
+    Integers and decimals only: ClickHouse's Arrow input wraps an out-of-range integer
+    (300 into Int8 is stored as 44, -5 into UInt8 as 251) and cuts a decimal that does
+    not fit, without an error. ``None`` for the types that need no check.
+    """
+    base = _unwrapped(ch_type)
+    if base in _INTEGERS:
+        return _INTEGERS[base]
+    found = re.fullmatch(r"Decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)", base)
+    if found:
+        precision, scale = int(found.group(1)), int(found.group(2))
+    else:
+        sized = re.fullmatch(r"(Decimal32|Decimal64|Decimal128|Decimal256)\(\s*(\d+)\s*\)", base)
+        if not sized:
+            return None
+        precision, scale = _DECIMAL_WIDTHS[sized.group(1)], int(sized.group(2))
+    return pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision, scale)
+
+
+def fit_to_columns(batch: pa.RecordBatch, targets: dict[str, pa.DataType], table: str) -> pa.RecordBatch:
+    """Cast the integer and decimal columns of ``batch`` to their table columns' ranges, checked.
+
+    A value that does not fit raises ``DataError`` naming the table and column, instead
+    of being wrapped or cut by the server.
+    """
+    arrays = list(batch.columns)
+    fields = list(batch.schema)
+    changed = False
+    for index, field in enumerate(fields):
+        target = targets.get(field.name)
+        if target is None or field.type.equals(target):
+            continue
+        if not (pa.types.is_integer(field.type) or pa.types.is_decimal(field.type)
+                or pa.types.is_floating(field.type)):
+            continue
+        try:
+            arrays[index] = pc.cast(arrays[index], target, safe=True)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise DataError(f"Clickhouse: a value of column {field.name!r} does not fit column {field.name!r} of "
+                            f"{table} ({exc})") from None
+        fields[index] = field.with_type(target)
+        changed = True
+    if not changed:
+        return batch
+    return pa.RecordBatch.from_arrays(arrays, schema=pa.schema(fields, metadata=batch.schema.metadata))

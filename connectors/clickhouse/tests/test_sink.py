@@ -299,3 +299,26 @@ def test_merge_tree_delete_after_a_checkpoint_tail(clickhouse, database):
     committer.commit([info2] if info2 else [])
     writer.close()
     assert clickhouse.client().query(f"SELECT id FROM {database}.t ORDER BY id").result_rows == [(2,)]
+
+
+def test_values_out_of_a_columns_range_fail_instead_of_wrapping(clickhouse, database, write_job, tmp_path):
+    """300 into Int8 was stored as 44, -5 into UInt8 as 251, 12345.678 into Decimal(6,2) as 12345.67."""
+    clickhouse.client().command(f"CREATE TABLE {database}.t (t Int8, u UInt8, d Decimal(6, 2)) ENGINE = MergeTree "
+                                "ORDER BY tuple()")
+    data = tmp_path / "in"
+    data.mkdir()
+    for number, line in enumerate(["1,2,3.25", "300,-5,12345.678"]):
+        (data / f"{number}.csv").write_text(line + "\n")
+        job = write_job(f"""
+            source {{ LocalFile {{ path = "{data / f'{number}.csv'}", file_format_type = csv,
+                                   schema = {{ fields {{ t = int, u = int, d = "decimal(10, 3)" }} }} }} }}
+            sink {{ Clickhouse {{ {clickhouse.hocon()}, database = "{database}", table = "t" }} }}
+            """, name=f"job{number}.conf")
+        result = run_cli("run", "--no-progress", job)
+        if number == 0:
+            assert result.returncode == 0, result.stderr
+        else:
+            assert result.returncode == 1
+            assert "column 't' of" in result.stderr and "300 not in range: -128 to 127" in result.stderr
+    stored = clickhouse.client().query(f"SELECT t, u, toString(d) FROM {database}.t").result_rows
+    assert stored == [(1, 2, "3.25")]

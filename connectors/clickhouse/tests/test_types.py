@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from decimal import Decimal
 
 import pyarrow as pa
 import pytest
 from ch_helpers import make_source, read_all, write_batches
+from seatunnel_py_clickhouse.typemap import checked_target, fit_to_columns
+
+from seatunnel_py.api import DataError
 
 UUID = uuid.UUID("12345678-1234-5678-1234-567812345678")
 TS = dt.datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=dt.timezone.utc)
@@ -101,3 +105,25 @@ def test_values_round_trip(clickhouse, typed_table):
     assert table.schema.field("ts").type == pa.timestamp("us", tz="UTC")
     assert table.schema.field("ts_ms_paris").type == pa.timestamp("ms", tz="Europe/Paris")
     assert table.schema.field("dec").type == pa.decimal128(10, 2)
+
+
+@pytest.mark.parametrize(("ch_type", "value", "source_type", "message"), [
+    ("UInt8", -5, pa.int32(), "-5 not in range: 0 to 255"),
+    ("Nullable(Int16)", 70_000, pa.int64(), "70000 not in range"),
+    ("Decimal(6, 2)", Decimal("12345.678"), pa.decimal128(10, 3), "column 'c'"),
+    ("LowCardinality(Nullable(UInt32))", -1, pa.int64(), "not in range: 0 to 4294967295"),
+])
+def test_values_are_range_checked_against_the_table_columns(ch_type: str, value: object,
+                                                             source_type: pa.DataType, message: str) -> None:
+    target = checked_target(ch_type)
+    assert target is not None
+    batch = pa.RecordBatch.from_pydict({"c": pa.array([value], source_type)})
+    with pytest.raises(DataError, match=re.escape(message)):
+        fit_to_columns(batch, {"c": target}, "db.t")
+
+
+def test_values_that_fit_are_cast_to_the_column_types() -> None:
+    batch = pa.RecordBatch.from_pydict({"c": pa.array([1, None], pa.int64()), "s": ["a", "b"]})
+    fitted = fit_to_columns(batch, {"c": pa.int8()}, "db.t")
+    assert fitted.schema.field("c").type == pa.int8() and fitted.column("c").to_pylist() == [1, None]
+    assert checked_target("String") is None and checked_target("Decimal64(4)") == pa.decimal128(18, 4)
