@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 from kafka_helpers import BROKER, ROOT, kcat_read, produce_json
-from seatunnel_py_kafka.recovery import Decision, Prepared, TransactionRecovery, TransactionState, decide
+from seatunnel_py_kafka.recovery import TransactionRecovery
 from seatunnel_py_kafka.sink import KafkaSink
+from seatunnel_py_kafka.transactions import Decision, Prepared, TransactionState, decide
 
 from seatunnel_py.api import PluginContext
 from seatunnel_py.testing import run_cli, start_job, stop_job, wait_for
