@@ -34,11 +34,22 @@ def committed_ids(topic: str) -> list[int]:
     return sorted(json.loads(line)["id"] for line in kcat_read(topic, read_committed=True))
 
 
-def run_with_fault(fault: str, job: Path, *args: str, state: Path, timeout: float = 120) -> subprocess.Popen[str]:
+def run_with_fault(fault: str, job: Path, *args: str, state: Path) -> subprocess.Popen[str]:
     """Start ``faults.py FAULT JOB ARGS`` with the job's state under ``state``."""
     env = {**os.environ, "SEATUNNEL_PY_STATE_STORE": str(state)}
     return subprocess.Popen([sys.executable, str(FAULTS), fault, str(job), *args], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+
+
+def outcome(proc: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str]:
+    """Wait for a ``run_with_fault`` process: (exit code, stderr); killed if it outlives ``timeout``."""
+    try:
+        _out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _out, err = proc.communicate()
+        raise AssertionError(f"the job did not end within {timeout:.0f} s: {err}") from None
+    return proc.returncode, err
 
 
 def open_transaction_ends(topic: str, partitions: int) -> list[tuple[int, int]]:
@@ -86,9 +97,15 @@ def test_two_unnamed_jobs_have_their_own_transactional_ids_and_run_at_once(
     (meeting / "expected").write_text("a b")
     state = tmp_path / "state"  # one store: the two jobs' keys differ
     procs = {name: run_with_fault("rendezvous", job, str(meeting), state=state) for name, job in jobs.items()}
-    for name, proc in procs.items():  # each writer waits, transaction open, until the other one has written
-        _out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, f"job {name}: {err}"
+    try:
+        for name, proc in procs.items():  # each writer waits, transaction open, until the other one has written
+            code, err = outcome(proc)
+            assert code == 0, f"job {name}: {err}"
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
     for name in jobs:
         assert committed_ids(targets[name]) == list(range(400)), name
 
@@ -187,15 +204,13 @@ def test_a_weekly_cron_run_starts_after_the_transactional_id_expired(
     """)
     state = tmp_path / "state"
     # week 1 commits its checkpoint and dies before the engine records that: week 2 commits it again
-    first = run_with_fault("kill-after-commit", job, state=state)
-    _out, err = first.communicate(timeout=120)
-    assert first.returncode == -9, err
+    code, err = outcome(run_with_fault("kill-after-commit", job, state=state))
+    assert code == -9, err
     assert committed_ids(target) == list(range(100))
     produce_json(source, [{"id": 100 + i, "name": "week 2"} for i in range(50)])
     # a week later the broker has forgotten the transactional id of that committed checkpoint
-    second = run_with_fault("expired", job, state=state)
-    _out, err = second.communicate(timeout=120)
-    assert second.returncode == 0, err
+    code, err = outcome(run_with_fault("expired", job, state=state))
+    assert code == 0, err
     assert "no longer knows its transactional id" in err
     assert committed_ids(target) == list(range(150))
 
@@ -237,9 +252,8 @@ def test_a_failed_commit_of_one_writer_leaves_the_others_committed(
     job, source, target = two_partition_job(new_topic, tmp_path, rows)
     write_streaming(job, source, target, parallelism=2)
     state = tmp_path / "state"
-    first = run_with_fault("fail-first-commit", job, state=state)
-    _out, err = first.communicate(timeout=120)
-    assert first.returncode == 1, err
+    code, err = outcome(run_with_fault("fail-first-commit", job, state=state))
+    assert code == 1, err
     assert "1 of 2 transaction(s) of checkpoint" in err and "injected failure" in err
     code, err = run_until_all_committed(job, state, target, rows)
     assert code == 0, err
@@ -253,9 +267,8 @@ def test_a_restart_with_fewer_writers_fences_the_vanished_writers_transactions(
     job, source, target = two_partition_job(new_topic, tmp_path, rows)
     write_streaming(job, source, target, parallelism=2)
     state = tmp_path / "state"
-    first = run_with_fault("kill-with-open-transactions", job, state=state)
-    _out, err = first.communicate(timeout=120)
-    assert first.returncode == -9, err
+    code, err = outcome(run_with_fault("kill-with-open-transactions", job, state=state))
+    assert code == -9, err
     assert len(kcat_read(target)) > len(committed_ids(target))  # both writers had messages in open transactions
     write_streaming(job, source, target, parallelism=1)
     code, err = run_until_all_committed(job, state, target, rows)
