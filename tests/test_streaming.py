@@ -115,6 +115,7 @@ def test_state_reset_asks_then_starts_over(write_job: Callable[..., Path], tmp_p
     assert "positions:     none (reset" in shown.stdout
     final = run_cli("run", job, env=env)
     assert final.returncode == 0, final.stderr
+    assert "resuming" not in final.stderr  # a reset leaves nothing to resume from, only the id counter
     assert statistic(final.stdout, "Last Checkpoint Id") == 2 and statistic(final.stdout, "Total Read Count") == 3
     missing = run_cli("state", "show", "nope", env=env)
     assert missing.returncode == 1 and "no saved state for job 'nope'" in missing.stderr

@@ -51,12 +51,28 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version"),
-    verbose: int = typer.Option(0, "--verbose", "-v", count=True, help="debug logging (tracebacks)"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="warnings and errors only"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version",
+                                 metavar=""),
+    verbose: int = typer.Option(0, "--verbose", "-v", count=True, metavar="",
+                                 help="debug logging with tracebacks and thread stacks (-vv: the same)"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="warnings and errors only", metavar=""),
 ) -> None:
     """Run SeaTunnel-style HOCON data integration jobs on Apache Arrow."""
     setup_logging(verbose, quiet)
+
+
+def summarised(value: object, depth: int = 0) -> object:
+    """``value`` cut for display: long lists and strings shortened, so ``check`` of a job with
+    80,000 explicit rows prints a few lines, not megabytes."""
+    if isinstance(value, dict):
+        return {k: summarised(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) > 5:
+            return [*(summarised(v, depth + 1) for v in value[:3]), f"... {len(value):,} items in all"]
+        return [summarised(v, depth + 1) for v in value]
+    if isinstance(value, str) and len(value) > 200:
+        return value[:200] + f"... ({len(value):,} characters)"
+    return value
 
 
 def _fail_config(exc: ConfigErrors | UsageError | PlanError | DuplicatePluginError) -> None:
@@ -72,7 +88,7 @@ def _fail_config(exc: ConfigErrors | UsageError | PlanError | DuplicatePluginErr
 @app.command()
 def check(
     job: str = typer.Argument(..., help="job file (HOCON, or JSON when it ends in .json)"),
-    variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP),
+    variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP, metavar="KEY=VALUE"),
 ) -> None:
     """Validate a job completely (options, wiring, schemas) without connecting anywhere."""
     from ..engine.restore import state_key
@@ -96,18 +112,19 @@ def check(
             typer.echo(f"      columns: {cols}")
         options = node.spec.masked_options()
         if options:
-            typer.echo(f"      options: {options}")
+            typer.echo(f"      options: {summarised(options)}")
 
 
 @app.command()
 def run(
     job: str = typer.Argument(..., help="job file (HOCON, or JSON when it ends in .json)"),
-    variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP),
-    name: str | None = typer.Option(None, "--name", "-n", help="job name (overrides env.job.name)"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="show progress while running"),
+    variable: list[str] = typer.Option([], "--variable", "-i", help=VARIABLE_HELP, metavar="KEY=VALUE"),
+    name: str | None = typer.Option(None, "--name", "-n", help="job name (overrides env.job.name)", metavar="NAME"),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="show progress while running",
+                                  metavar=""),
     ignore_state: bool = typer.Option(
-        False, "--ignore-state", help="start from the beginning instead of the job's last checkpoint"),
-    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP),
+        False, "--ignore-state", help="start from the beginning instead of the job's last checkpoint", metavar=""),
+    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP, metavar="URL"),
 ) -> None:
     """Run a job: BATCH to completion, STREAMING until SIGTERM/SIGINT; print its statistics.
 

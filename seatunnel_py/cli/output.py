@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from typing import TextIO
 
 from ..api.secrets import mask_secrets
 from ..engine.metrics import JobMetrics
@@ -37,19 +38,58 @@ def error(message: str) -> None:
     print(mask_secrets(message), file=sys.stderr, flush=True)
 
 
+def plural(count: int, noun: str) -> str:
+    """``1 row``, ``2 rows``, with thousands separators."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+class _SharedTerminal:
+    """``sys.stdout`` while a live progress line sits on the same terminal.
+
+    Every write (a Console row) first clears the progress line, so rows never run into
+    it; the line is drawn again at the next tick.
+    """
+
+    def __init__(self, stream: TextIO, progress: Progress) -> None:
+        self._stream = stream
+        self._progress = progress
+
+    def write(self, text: str) -> int:
+        with self._progress.lock:
+            self._progress.clear_line()
+            return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 class Progress:
-    """Rows read and written while a job runs: a live line on a terminal, log lines otherwise."""
+    """Rows read and written while a job runs: a live line on a terminal, log lines otherwise.
+
+    The rate shown is the current one (over the last interval), so a stalled job shows 0
+    rows/s instead of an average that slowly falls.
+    """
 
     def __init__(self, metrics: JobMetrics, enabled: bool = True, interval: float | None = None) -> None:
         self.metrics = metrics
         self.tty = sys.stderr.isatty()
         self.enabled = enabled
         self.interval = interval or (0.5 if self.tty else 10.0)
+        self.lock = threading.Lock()
+        self._shown = False
+        self._last: tuple[int, float] | None = None
+        self._stdout: TextIO | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="progress", daemon=True)
 
     def __enter__(self) -> Progress:
         if self.enabled:
+            if self.tty and sys.stdout.isatty():
+                self._stdout = sys.stdout
+                sys.stdout = _SharedTerminal(sys.stdout, self)
             self._thread.start()
         return self
 
@@ -57,20 +97,36 @@ class Progress:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join()
-        if self.enabled and self.tty:
+        if self._stdout is not None:
+            sys.stdout = self._stdout
+            self._stdout = None
+        with self.lock:
+            self.clear_line()
+
+    def clear_line(self) -> None:
+        """Erase the live line if it is on screen (call with ``lock`` held)."""
+        if self._shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+            self._shown = False
 
     def line(self) -> str:
-        """One progress line."""
+        """One progress line: totals, the current read rate, the elapsed time."""
         read, written, seconds = self.metrics.snapshot()
-        rate = read / seconds if seconds > 0 else 0.0
-        return f"read {read:,} rows | written {written:,} rows | {rate:,.0f} rows/s | {seconds:,.0f}s"
+        last, self._last = self._last, (read, seconds)
+        if last is None or seconds <= last[1]:
+            rate = read / seconds if seconds > 0 else 0.0
+        else:
+            rate = (read - last[0]) / (seconds - last[1])
+        return (f"read {plural(read, 'row')} | written {plural(written, 'row')} | {rate:,.0f} rows/s now | "
+                f"{seconds:,.0f}s")
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             if self.tty:
-                sys.stderr.write("\r\033[K" + self.line())
-                sys.stderr.flush()
+                with self.lock:
+                    sys.stderr.write("\r\033[K" + self.line())
+                    sys.stderr.flush()
+                    self._shown = True
             else:
                 log.info("progress: %s", self.line())

@@ -39,7 +39,7 @@ def _find(name: str, kind: str | None) -> list[RegisteredPlugin]:
 def show(
     name: str = typer.Argument(..., help="plugin name, e.g. FakeSource"),
     kind: str | None = typer.Option(None, "--kind", help="source, transform or sink"),
-    markdown: bool = typer.Option(False, "--markdown", help="print Markdown (as in docs/reference)"),
+    markdown: bool = typer.Option(False, "--markdown", help="print Markdown (as in docs/reference)", metavar=""),
 ) -> None:
     """Show a plugin's options (type, default, description) and capabilities."""
     found = _find(name, kind)

@@ -63,7 +63,7 @@ def _describe(saved: Checkpoint) -> list[str]:
 @app.command("show")
 def show(
     job: str = typer.Argument(..., help=JOB_HELP),
-    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP),
+    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP, metavar="URL"),
 ) -> None:
     """Print the job's last saved checkpoint: id, time, split positions, pending commits."""
     key, store = _resolve(job, state_store)
@@ -87,8 +87,8 @@ def show(
 @app.command("reset")
 def reset(
     job: str = typer.Argument(..., help=JOB_HELP),
-    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP),
-    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for confirmation (scripts)"),
+    state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP, metavar="URL"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="do not ask for confirmation (scripts)", metavar=""),
 ) -> None:
     """Forget the job's positions: its next run starts from the beginning.
 

@@ -49,8 +49,8 @@ def choose(job: JobConfig, saved: Checkpoint | None, ignore_state: bool) -> Resu
     by sinks (transaction ids, deduplication tokens) never repeat for a job.
     """
     next_id = saved.checkpoint_id + 1 if saved else 1
-    if saved is None or ignore_state:
-        return Resume(None, next_id, saved)
+    if saved is None or ignore_state or not (saved.plugins or saved.splits or saved.writers or saved.pending):
+        return Resume(None, next_id, saved)  # nothing saved, ignored, or only a reset's id counter
     now = plugins_of(job)
     problems = []
     for key, name in sorted(saved.plugins.items()):
