@@ -44,6 +44,7 @@ class ScriptOptions(PluginOptions):
     script: list[list[Any]] = option([[3]], "steps per split")
     id_type: str = option("int64", "Arrow type of the ids yielded (the declared type is always int64)")
     set_in_state: bool = option(False, "snapshot() returns a set (not JSON-serialisable)")
+    reject_per_batch: int = option(0, "rows reported as rejected with every batch")
 
 
 class ScriptedSource(Source[ScriptOptions]):
@@ -116,6 +117,8 @@ class _ScriptReader(SplitReader):
             self.next_id += int(step)
             with ScriptedSource.lock:
                 ScriptedSource.produced += 1
+            if self.source.options.reject_per_batch:
+                self.source.context.counters.reject(self.source.options.reject_per_batch)
             yield pa.RecordBatch.from_arrays([ids, pa.array([self.split.split_id] * len(ids))], names=SCHEMA.names)
 
 

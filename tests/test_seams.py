@@ -315,3 +315,12 @@ def test_sigterm_ends_the_cli_whose_reader_hangs_with_exit_1_naming_it(write_job
     errors = [line for line in stderr.splitlines() if line.startswith("ERROR")]
     assert len(errors) == 1, stderr
     assert "source.Scripted in SplitReader.read" in errors[0] and "env.shutdown.timeout" in errors[0]
+
+
+def test_rows_a_plugin_rejects_count_as_failed(write_job: Callable[..., Path], reg: Registry) -> None:
+    path = write_job("""
+        source { Scripted { reject_per_batch = 2, script = [[1, 1, 1]] } }
+        sink { Recording {} }
+        """)
+    result = run_job(path, registry=reg)
+    assert result.metrics.failed_rows == 6 and result.metrics.written_rows == 3

@@ -1,7 +1,7 @@
 """The connector API: everything a plugin author imports."""
 
 from .capabilities import Capability
-from .context import JobMode, PluginContext
+from .context import JobMode, PluginContext, RowCounters
 from .errors import (
     ConnectorError,
     DataError,
@@ -46,6 +46,7 @@ __all__ = [
     "Plugin",
     "PluginContext",
     "PluginOptions",
+    "RowCounters",
     "RowKind",
     "RuleViolation",
     "SchemaSaveMode",

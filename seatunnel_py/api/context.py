@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 JobMode = Literal["BATCH", "STREAMING"]
+
+
+class RowCounters:
+    """What a plugin reports about rows beyond the batches it hands on (thread-safe).
+
+    ``reject(rows)``: rows dropped by the job's error policy (a message that cannot be
+    decoded, skipped by ``format_error_handle_way = skip``). They count as failed in the
+    job's statistics (``Total Failed Count``) instead of vanishing.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.rejected = 0
+
+    def reject(self, rows: int = 1) -> None:
+        """Count ``rows`` rows rejected by the error policy."""
+        with self._lock:
+            self.rejected += rows
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,9 @@ class PluginContext:
     across runs of the same ``job.name``, so ids derived from them (transaction ids,
     deduplication tokens) never repeat.
     """
+
+    counters: RowCounters = field(default_factory=RowCounters, compare=False)
+    """Where the plugin reports rows it rejected (shared by every instance of the plugin in a run)."""
 
     @property
     def bounded(self) -> bool:

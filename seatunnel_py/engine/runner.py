@@ -259,6 +259,8 @@ class JobRunner:
                 except Exception:
                     log.debug("closing a source failed", exc_info=True)
         end = datetime.now()
+        self.metrics.failed_rows += sum(node.plugin.context.counters.rejected
+                                        for node in [*plan.sources, *plan.transforms, *plan.sinks])
         per_sink = {n.label: self.metrics.per_plugin_in.get(n.label, 0) for n in plan.sinks}
         return JobResult(
             plan.job.name, start, end, self.metrics, per_sink,
