@@ -155,6 +155,7 @@ def test_every_problem_of_a_file_is_reported_at_once(write_job) -> None:
         (2, "env.job.mode"),
         (3, "env.parallelism"),
         (6, "source.FakeSorce"),
+        (7, "source.FakeSource.schema"),  # the block has no schema: reported with its other problems
         (8, "source.FakeSource.row.nm"),
         (9, "source.FakeSource.row.num"),
         (13, "sink.Console.plugin_output"),

@@ -77,14 +77,18 @@ class _Binder:
         keys: list[str],
         model: type[PluginOptions],
         allowed_extra: set[str],
-    ) -> None:
+    ) -> set[str]:
+        """Report each unknown key; return the option names suggested for them."""
         known = [*model.option_names(), *allowed_extra]
+        suggested = set()
         for key in keys:
             close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
             hint = (
                 f"did you mean {close[0]!r}?" if close else f"known options: {', '.join(sorted(model.option_names()))}"
             )
+            suggested.update(close)
             self.issue((*path, key), f"{label}.{key}", f"unknown option ({hint})")
+        return suggested
 
     def validate(
         self,
@@ -96,21 +100,27 @@ class _Binder:
     ) -> PluginOptions | None:
         known = set(model.option_names())
         unknown = [k for k in values if k not in known]
+        # options named by a "did you mean": their checks would only repeat the misspelling
+        skip: set[str | int] = set()
         if unknown:
-            self.unknown_keys(path, label, unknown, model, extra)
+            skip.update(self.unknown_keys(path, label, unknown, model, extra))
             values = {k: v for k, v in values.items() if k in known}
+        failed: set[str | int] = set()
         try:
-            options = model.model_validate(values)
+            options: PluginOptions | None = model.model_validate(values)
         except ValidationError as exc:
             for loc, text in pydantic_messages(exc, model.secret_names()):
                 self.issue((*path, *loc), option_label(label, loc), text)
-            return None
-        if unknown:
-            return None
-        problems = options.check()
-        for problem in problems:
-            self.issue((*path, *problem.option), option_label(label, problem.option), problem.message)
-        return None if problems else options
+                failed.update(loc[:1])
+            options = _without(model, values, failed)
+        found = bool(failed)
+        if options is not None:  # the plugin's own checks run on the options that are valid
+            for problem in options.check():
+                if problem.option[:1] and problem.option[0] in failed | skip:
+                    continue
+                self.issue((*path, *problem.option), option_label(label, problem.option), problem.message)
+                found = True
+        return None if unknown or found or options is None else options
 
     def bind_env(self) -> EnvOptions | None:
         env = self.raw.data.get("env", {})
@@ -252,6 +262,20 @@ class _Binder:
         job = JobConfig(self.raw.file, env, sources, transforms, sinks, line_of=self.raw.line_of,
                         placeholders=self.placeholders)
         return job, self.issues
+
+
+def _without(model: type[PluginOptions], values: dict[str, Any], failed: set[str | int]) -> PluginOptions | None:
+    """The options without those that failed validation, if the rest is valid (else ``None``).
+
+    Lets the plugin's own checks (a schema's type names, cross-option rules) report their
+    problems in the same run as a mistyped option of the same block.
+    """
+    if not failed:
+        return None
+    try:
+        return model.model_validate({k: v for k, v in values.items() if k not in failed})
+    except ValidationError:  # a required option was the one that failed
+        return None
 
 
 def _wiring(entry: Mapping[str, Any]) -> tuple[Any, Any]:

@@ -16,6 +16,13 @@ class ConfigIssue:
     path: str
     message: str
 
+    def __post_init__(self) -> None:
+        """A line of an included file (it names its file) moves the issue to that file."""
+        other = getattr(self.line, "file", None)
+        if isinstance(other, str) and self.line is not None:
+            object.__setattr__(self, "file", other)
+            object.__setattr__(self, "line", int(self.line))
+
     def render(self) -> str:
         """``FILE:LINE: path: message`` (parts that are unknown are left out)."""
         where = f"{self.file}:{self.line}" if self.line else self.file

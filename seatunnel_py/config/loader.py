@@ -1,17 +1,20 @@
-"""Read a job file (HOCON or JSON) into plain data plus a map of lines."""
+"""Read a job file (HOCON or JSON) into plain data plus the line of every key."""
 
 from __future__ import annotations
 
 import json
-import re
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .issues import ConfigErrors, ConfigIssue
-from .scanner import PLUGIN_BLOCKS, ScanResult, scan
-from .variables import make_resolver
+from .hocon import PLUGIN_BLOCKS, Findings, HoconError, parse
+from .issues import ConfigErrors, ConfigIssue, option_label, render_path
+from .lines import LineNode, line_of
+from .variables import is_sink_placeholder, make_resolver
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -20,72 +23,99 @@ class RawJob:
 
     file: str
     data: dict[str, Any]
-    scan: ScanResult
+    lines: LineNode
     plugin_names: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def line_of(self, path: tuple[str | int, ...]) -> int | None:
-        """Line of the key or element at ``path`` (or of its closest known parent)."""
-        return self.scan.line_of(path)
+        """Line of the key or element at ``path`` (or of its closest known parent).
+
+        A line in an included file is a :class:`~.lines.SourceLine` naming that file.
+        """
+        return line_of(self.lines, path)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def plugin_label(path: tuple[str | int, ...], names: Mapping[tuple[str, int], str]) -> str:
+    """``sink.LocalFile.path`` (``sink[1].LocalFile.path`` when the name repeats in its block)."""
+    if len(path) >= 2 and isinstance(path[1], int) and (str(path[0]), path[1]) in names:
+        block, index = str(path[0]), path[1]
+        name = names[(block, index)]
+        repeated = sum(1 for (b, _), n in names.items() if b == block and n.lower() == name.lower()) > 1
+        return option_label(f"{block}[{index}].{name}" if repeated else f"{block}.{name}", path[2:])
+    return render_path(path)
 
 
-def _syntax_issue(file: str, exc: Exception) -> ConfigIssue:
-    line = getattr(exc, "lineno", None)
-    found = getattr(exc, "line", "")
-    msg = str(getattr(exc, "msg", "") or exc).splitlines()[0]
-    match = re.search(r"found '(.*?)'", str(exc))
-    near = f" near {match.group(1)!r}" if match else (f" in {found.strip()!r}" if found else "")
-    if msg.startswith("Expected") or len(msg) > 120:
-        msg = "syntax error"
-    return ConfigIssue(file, line, "", f"{msg}{near} (expected HOCON: key = value, blocks in {{ }})")
+def _plugin_names(node: LineNode) -> dict[tuple[str, int], str]:
+    out: dict[tuple[str, int], str] = {}
+    for block in PLUGIN_BLOCKS:
+        kid = node.kid(block)
+        for index, name in enumerate(kid.names or [] if kid is not None else []):
+            out[(block, index)] = name
+    return out
+
+
+def _warn(findings: Findings, names: Mapping[tuple[str, int], str]) -> None:
+    """Log what is suspicious but allowed: unset quoted ``${name}``, skipped includes."""
+    seen = set()
+    for file, line, path, name, whole in findings.unset_quoted:
+        if (file, line, name) in seen or is_sink_placeholder(name, path[-1] if path else None, whole):
+            continue
+        seen.add((file, line, name))
+        issue = ConfigIssue(
+            file, line, plugin_label(path, names),
+            f"${{{name}}} is not set and stays as written in the string "
+            f"(expected -i {name}=VALUE, an environment variable {name}, or ${{{name}:default}})",
+        )
+        log.warning("%s", issue.render())
+    for issue in findings.warnings:
+        log.warning("%s", issue.render())
+
+
+def _load_json(text: str, file: str) -> RawJob:
+    """JSON is read by ``json`` (strict); the same text read as HOCON gives the lines."""
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        issue = ConfigIssue(file, exc.lineno, "", f"invalid JSON: {exc.msg} (at column {exc.colno})")
+        try:  # an unclosed or wrongly closed block is better reported where it opened
+            parse(text, file, lambda _name: None, substitute=False)
+        except HoconError as hocon:
+            if hocon.brackets:
+                issue = hocon.issue
+        raise ConfigErrors([issue]) from None
+    except RecursionError:
+        data = None  # nested too deep: the parse below says where
+    try:
+        _, node, _ = parse(text, file, lambda _name: None, substitute=False)
+    except HoconError as exc:
+        raise ConfigErrors([exc.issue]) from None
+    if not isinstance(data, dict):
+        raise ConfigErrors([ConfigIssue(file, 1, "", "a job must be a JSON object")])
+    return RawJob(file, data, node, {})
 
 
 def load_text(
     text: str, file: str, variables: Mapping[str, str] | None = None, environ: Mapping[str, str] | None = None
 ) -> RawJob:
-    """Parse job text; ``file`` decides the form (``.json`` is JSON, anything else HOCON)."""
-    resolver = make_resolver(variables or {}, environ)
-    if file.endswith(".json"):
-        result = scan(text, lambda _name: None)
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigErrors([ConfigIssue(file, exc.lineno, "", f"invalid JSON: {exc.msg}")]) from None
-        if not isinstance(data, dict):
-            raise ConfigErrors([ConfigIssue(file, 1, "", "a job must be a JSON object")])
-        return RawJob(file, data, result, {})
-    result = scan(text, resolver)
-    if result.unresolved:
-        raise ConfigErrors(
-            [
-                ConfigIssue(
-                    file,
-                    line,
-                    "",
-                    f"variable ${{{name}}} is not set "
-                    f"(expected -i {name}=VALUE, an environment variable {name}, or ${{{name}:default}})",
-                )
-                for line, name in result.unresolved
-            ]
-        )
-    from pyhocon import ConfigFactory  # imported here: parsing is the only user
+    """Parse job text; ``file`` decides the form (``.json`` is JSON, anything else HOCON).
 
+    ``include`` is resolved against ``file``'s folder. Raises :class:`ConfigErrors`.
+    """
+    if file.endswith(".json"):
+        return _load_json(text, file)
+    resolver = make_resolver(variables or {}, environ)
+    findings = Findings(including=[Path(file).resolve()])
     try:
-        tree = ConfigFactory.parse_string(result.text)
-    except Exception as exc:  # pyparsing and pyhocon raise several unrelated types
-        raise ConfigErrors([_syntax_issue(file, exc)]) from None
-    data = _plain(tree.as_plain_ordered_dict())
+        data, node, _ = parse(text, file, resolver, findings)
+    except HoconError as exc:
+        raise ConfigErrors([*findings.unresolved, exc.issue]) from None
+    if findings.unresolved:
+        raise ConfigErrors(findings.unresolved)
+    names = _plugin_names(node)
     for block in PLUGIN_BLOCKS:  # standard-HOCON files may still use `source = [ … ]`
-        if isinstance(data.get(block), dict) and not any(k[0] == block for k in result.plugin_names):
+        if isinstance(data.get(block), dict) and not any(k[0] == block for k in names):
             data[block] = [{"plugin_name": k, **(v or {})} for k, v in data[block].items()]
-    return RawJob(file, data, result, dict(result.plugin_names))
+    _warn(findings, names)
+    return RawJob(file, data, node, names)
 
 
 def load_file(

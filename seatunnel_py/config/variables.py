@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 
 from .issues import UsageError
-from .scanner import Resolver
+from .lexer import Resolver
 
 RESERVED = frozenset(
     {
@@ -22,6 +23,39 @@ RESERVED = frozenset(
     }
 )
 """Sink placeholders SeaTunnel forbids as ``-i`` variables."""
+
+SINK_PLACEHOLDERS = RESERVED | frozenset(
+    {
+        # LocalFile: file_name_expression
+        "transactionId",
+        "now",
+        "uuid",
+        # Clickhouse: save_mode_create_template
+        "database",
+        "table",
+        "rowtype_fields",
+        "rowtype_primary_key",
+        "order_by",
+        "engine",
+    }
+)
+"""Names that sinks substitute themselves, so a quoted ``${name}`` left unset is expected.
+
+Besides these: ``${k0}``/``${v0}``… (LocalFile ``partition_dir_expression``) and a
+Kafka ``topic = "${field}"`` that routes by a column (any name, as the whole value).
+"""
+
+_PARTITION_PLACEHOLDER = re.compile(r"[kv](\d+|n|N)")
+
+
+def is_sink_placeholder(name: str, key: str | int | None, whole: bool) -> bool:
+    """Whether ``${name}`` left in a quoted string is one a sink fills in at run time.
+
+    ``key`` is the option it stands in; ``whole`` says the placeholder is the whole value.
+    """
+    if name in SINK_PLACEHOLDERS or _PARTITION_PLACEHOLDER.fullmatch(name):
+        return True
+    return key == "topic" and whole
 
 
 def split_parameter(value: str) -> list[str]:
