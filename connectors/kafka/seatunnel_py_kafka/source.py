@@ -138,7 +138,9 @@ class KafkaSplitReader(SplitReader):
                 if not messages:
                     return
             decoded = decoder.decode(messages)
-            self.skipped += decoded.skipped
+            if decoded.skipped:
+                self.skipped += decoded.skipped
+                self._source.context.counters.reject(decoded.skipped)
             self._offset = messages[-1].offset() + 1
             yield decoded.batch
             if end is not None and self._offset >= end:

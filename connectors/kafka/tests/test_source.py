@@ -190,6 +190,7 @@ def test_bad_messages_fail_or_skip(new_topic: Callable[..., str]) -> None:
         read_all(make_source(topic=topic, schema=SCHEMA, start_mode="earliest"))
     skipped = make_source(topic=topic, schema=SCHEMA, start_mode="earliest", format_error_handle_way="skip")
     assert ids(read_all(skipped)) == [1, 4]
+    assert skipped.context.counters.rejected == 2  # counted in the job's Total Failed Count
     canal = new_topic(1)
     produce(canal, ['{"data": [{"id": 1}], "type": "INSERT"}', '{"type": "BOGUS", "data": []}'])
     with pytest.raises(DataError, match=rf"{canal}-0@1 is not canal_json: unknown type 'BOGUS'"):
