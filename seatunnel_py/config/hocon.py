@@ -5,7 +5,7 @@ SeaTunnel's HOCON differs from the standard (reference §1.2): dotted keys are l
 which a plugin name may repeat (``source { A { … } B { … } }``); inside an array, ``{ … }``
 followed by ``{ … }`` on one line are two elements (job files often omit the comma).
 
-This parser replaced pyhocon (which took about 15 s per megabyte: pyparsing tries every
+This parser replaced pyhocon (which took about 19 s per megabyte of rows: pyparsing tries every
 grammar alternative at every character). It reads the token list of :mod:`.lexer` with
 an explicit stack instead of recursion, so its time is linear in the file and nesting
 is limited by :data:`MAX_DEPTH`, not by Python's recursion limit. What it accepts:
@@ -27,167 +27,67 @@ is limited by :data:`MAX_DEPTH`, not by Python's recursion limit. What it accept
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
+import gc
+from collections.abc import Iterator
+from itertools import chain
 from typing import Any
 
-from .issues import ConfigIssue, option_label, render_path
-from .lexer import (
-    SUBSTITUTION,
-    Resolver,
-    is_closed_quote,
-    quoted_value,
-    substitute_in_string,
-    tokenize,
-    typed_variable,
-    unquoted_value,
+from .frames import (
+    ARRAY,
+    INCLUDE,
+    KEY,
+    MAX_DEPTH,
+    MORE,
+    OBJECT,
+    PLUGIN_BLOCKS,
+    PLUGINS,
+    ROOT_BRACE,
+    SEP,
+    VALUE,
+    Findings,
+    Frame,
+    HoconError,
 )
-from .lines import LineNode, merge_into
+from .lexer import Resolver, token_chunks, unquoted_value
+from .lines import LineNode, flat_node, merge_into
+from .values import ValueReader
 
-PLUGIN_BLOCKS = ("source", "transform", "sink")
-MAX_DEPTH = 100
-"""Deepest nesting of objects and arrays accepted (job files use a handful of levels)."""
-
-OBJECT, ARRAY, PLUGINS = 0, 1, 2
-KEY, SEP, VALUE, MORE, INCLUDE = 0, 1, 2, 3, 4
-_OMIT: Any = object()  # an unset ${?name}: the field or element is left out
-_ROOT_BRACE = "\x00{"  # marks the '{' that wraps a whole file
-_LABEL_PARTS = 8  # an error deep down names the first parts of its path
+__all__ = ["MAX_DEPTH", "PLUGIN_BLOCKS", "Findings", "HoconError", "Parser", "parse"]
 
 
-class HoconError(Exception):
-    """A syntax error; parsing stops at the first one."""
-
-    def __init__(self, issue: ConfigIssue, brackets: bool = False) -> None:
-        super().__init__(issue.render())
-        self.issue = issue
-        self.brackets = brackets
-        """The error is about blocks opened and closed (also true of the text read as JSON)."""
-
-
-@dataclass
-class Findings:
-    """What parsing learns besides the data, shared by a job file and the files it includes."""
-
-    unresolved: list[ConfigIssue] = field(default_factory=list)
-    """Unquoted ``${name}`` that no variable sets (errors)."""
-    unset_quoted: list[tuple[str, int, tuple[str | int, ...], str, bool]] = field(default_factory=list)
-    """``(file, line, path, name, whole value)`` of ``${name}`` kept as written in a quoted string."""
-    warnings: list[ConfigIssue] = field(default_factory=list)
-    including: list[Path] = field(default_factory=list)
-    """Files being parsed, outermost first (to refuse include cycles)."""
-
-
-class _Frame:
-    """An open object, array or plugin block."""
-
-    __slots__ = ("brace_form", "incl", "key", "key_line", "kind", "line", "node", "obj", "op", "parts",
-                 "path", "state", "text", "tok", "val", "vnode")
-
-    def __init__(self, kind: int, obj: Any, node: LineNode, path: tuple[str | int, ...], line: int) -> None:
-        self.kind = kind
-        self.obj = obj
-        self.node = node
-        self.path = path
-        self.line = line
-        self.state = VALUE if kind == ARRAY else KEY
-        self.key: str = ""
-        self.key_line = line
-        self.op = "="
-        self.brace_form = False
-        self.val: Any = None
-        self.tok = ""
-        self.text: str | None = None
-        self.vnode: LineNode | None = None
-        self.parts: list[tuple[Any, str, LineNode | None, str | None]] | None = None
-        self.incl: list[str] = []
-
-
-class Parser:
+class Parser(ValueReader):
     """Parse one file's text into ``(data, lines)``; :meth:`parse` raises :class:`HoconError`."""
 
-    def __init__(
-        self,
-        text: str,
-        file: str,
-        resolve: Resolver,
-        findings: Findings,
-        *,
-        plugins_at_root: bool = True,
-        base_path: tuple[str | int, ...] = (),
-        depth: int = 0,
-        substitute: bool = True,
-        parent: Parser | None = None,
-    ) -> None:
-        self.text = text
-        self.file = file
-        self.resolve = resolve
-        self.findings = findings
-        self.plugins_at_root = plugins_at_root
-        self.base_path = base_path
-        self.depth = depth
-        self.substitute = substitute
-        self.parent = parent
-        self.line = 1
-        self.stack: list[_Frame] = []
-
-    # --- errors ------------------------------------------------------------------
-    def fail(self, message: str, path: tuple[str | int, ...] | None = None, line: int | None = None,
-             *, brackets: bool = False) -> HoconError:
-        """A syntax error at the current line (or ``line``), labelled with ``path``."""
-        label = ""
-        if path:
-            label = self.label(path[:_LABEL_PARTS]) + ("…" if len(path) > _LABEL_PARTS else "")
-        issue = ConfigIssue(self.file, line or self.line, label, f"syntax error: {message}")
-        return HoconError(issue, brackets)
-
-    def label(self, path: tuple[str | int, ...]) -> str:
-        """``source.FakeSource.rows[2]`` for ``("source", 0, "rows", 2)``."""
-        if len(path) >= 2 and path[0] in PLUGIN_BLOCKS and isinstance(path[1], int):
-            name = self.plugin_name(str(path[0]), path[1])
-            if name is not None:
-                return option_label(f"{path[0]}.{name}", path[2:])
-        return render_path(path)
-
-    def plugin_name(self, block: str, index: int) -> str | None:
-        """The name of a plugin of the job's ``block`` seen so far (by this file or one including it)."""
-        parser: Parser | None = self
-        while parser is not None:
-            for frame in parser.stack:
-                if frame.kind == PLUGINS and frame.path == (block,):
-                    seen = frame.node.names or []
-                    return seen[index] if index < len(seen) else (frame.key if index == len(seen) else None)
-            if parser.parent is None and parser.stack:
-                node = parser.stack[0].node.kid(block)
-                names = node.names if node is not None else None
-                return names[index] if names and index < len(names) else None
-            parser = parser.parent
-        return None
-
-    def describe(self, frame: _Frame) -> tuple[str | int, ...]:
-        """Path of the value being written in ``frame``."""
-        if frame.kind == OBJECT:
-            return (*frame.path, frame.key)
-        return (*frame.path, len(frame.obj))
-
     # --- main loop -----------------------------------------------------------------
+    def tokens(self) -> Iterator[str]:
+        """The file's tokens; the ``{`` that wraps a whole file is marked, a root array refused."""
+        chunks = token_chunks(self.text)
+        seen: list[list[str]] = []
+        line = 1
+        for chunk in chunks:
+            seen.append(chunk)
+            for i, tok in enumerate(chunk):
+                c = tok[0]
+                if c == "\n":
+                    line += tok.count("\n")
+                    continue
+                if c == "#" or tok.startswith("//"):
+                    continue
+                if c == "{":
+                    chunk[i] = ROOT_BRACE
+                elif c == "[":
+                    raise self.fail("a job file is an object, not an array (expected key = value, blocks in { })",
+                                    line=line)
+                return chain(chain.from_iterable(seen), chain.from_iterable(chunks))
+        return chain.from_iterable(seen)
+
     def parse(self) -> tuple[dict[str, Any], LineNode]:
         """The file's object and the lines of its keys; raise :class:`HoconError` at a syntax error."""
-        tokens = tokenize(self.text)
-        for i, tok in enumerate(tokens):
-            if tok[0] == "\n" or tok[0] == "#" or tok.startswith("//"):
-                continue
-            if tok[0] == "{":
-                tokens[i] = _ROOT_BRACE
-            elif tok[0] == "[":
-                raise self.fail("a job file is an object, not an array (expected key = value, blocks in { })",
-                                line=1 + "".join(tokens[:i]).count("\n"))
-            break
-        root = _Frame(OBJECT, {}, LineNode({}), self.base_path, 1)
+        root = Frame(OBJECT, {}, LineNode({}), self.base_path, 1)
         stack = self.stack
         stack.append(root)
         closed = False
-        it = iter(tokens)
+        it = self.tokens()
         for tok in it:
             c = tok[0]
             f = stack[-1]
@@ -224,7 +124,7 @@ class Parser:
             if c == "$" and tok.startswith("${"):
                 self.substitution(f, tok)
                 continue
-            if tok == _ROOT_BRACE:
+            if tok == ROOT_BRACE:
                 root.brace_form = True
                 continue
             if c in "`^?!@*&\\$" or c.isspace():
@@ -241,7 +141,7 @@ class Parser:
         self.end_of_file(root)
         return root.obj, root.node
 
-    def end_of_file(self, root: _Frame) -> None:
+    def end_of_file(self, root: Frame) -> None:
         """Check that every block is closed and finish the last field."""
         stack = self.stack
         if len(stack) > 1 or root.brace_form:
@@ -253,7 +153,7 @@ class Parser:
                             "the file)", path, frame.line, brackets=True)
         self.end_field(root)
 
-    def end_field(self, f: _Frame) -> None:
+    def end_field(self, f: Frame) -> None:
         """A field or element ends (newline, comma, closing bracket, end of file)."""
         st = f.state
         if st == MORE:
@@ -270,11 +170,11 @@ class Parser:
                             f.key_line)
 
     # --- tokens ------------------------------------------------------------------------
-    def comma(self, f: _Frame) -> None:
+    def comma(self, f: Frame) -> None:
         if f.state == MORE or f.state == INCLUDE or f.state == SEP or (f.state == VALUE and f.kind != ARRAY):
             self.end_field(f)
 
-    def equals(self, f: _Frame, op: str) -> None:
+    def equals(self, f: Frame, op: str) -> None:
         if f.state == SEP:
             if f.kind == PLUGINS and op == "+=":
                 raise self.fail(f"'+=' after plugin {f.key!r} (expected {f.key} {{ … }})", f.path)
@@ -286,13 +186,13 @@ class Parser:
         what = "a key" if f.state == KEY else "a value"
         raise self.fail(f"unexpected '{op}' (expected {what})", f.path)
 
-    def unexpected(self, f: _Frame, tok: str) -> None:
+    def unexpected(self, f: Frame, tok: str) -> None:
         char = tok.strip() or repr(tok[0])
         hint = "a quoted string: \"…\"" if char != "$" else "${name}"
         where = self.describe(f) if f.state in (VALUE, MORE) and f.kind != PLUGINS else f.path
         raise self.fail(f"unexpected character {char!r} (expected {hint})", where)
 
-    def unquoted(self, f: _Frame, tok: str) -> None:
+    def unquoted(self, f: Frame, tok: str) -> None:
         st = f.state
         s = tok.rstrip()
         if st in (MORE, VALUE):
@@ -327,7 +227,7 @@ class Parser:
         raise self.fail(f"key {f.key!r} without a value before {s!r} (expected {f.key} = value)",
                         self.describe(f), f.key_line)
 
-    def separator(self, f: _Frame, s: str, tok: str) -> None:
+    def separator(self, f: Frame, s: str, tok: str) -> None:
         """``:`` after a key, possibly glued to the start of the value (``a:1``)."""
         f.state = VALUE
         f.op = "="
@@ -338,185 +238,8 @@ class Parser:
             ws = tok[len(tok.rstrip()):]
             self.part(f, unquoted_value(rest), rest + ws, None, rest)
 
-    def quoted(self, f: _Frame, tok: str) -> None:
-        s = tok.rstrip()
-        if not is_closed_quote(s):
-            where = self.describe(f) if f.state in (VALUE, MORE) and f.kind != PLUGINS else f.path
-            raise self.fail(f"string {s[:40]!r} is not closed (expected a closing '\"' on the same line)", where)
-        value = quoted_value(s)
-        st = f.state
-        if st in (VALUE, MORE):
-            if f.kind == PLUGINS:
-                raise self.fail(f"{s!r} after plugin {f.key!r} (expected {f.key} {{ … }})", f.path)
-            if self.substitute and "${" in value:
-                value = self.in_string(f, value)
-            self.part(f, value, tok, None, value)
-        elif st == KEY:
-            f.key = value
-            f.key_line = self.line
-            f.state = SEP
-        elif st == INCLUDE:
-            f.incl.append(s)
-        else:
-            raise self.fail(f"key {f.key!r} without a value before {s!r} (expected {f.key} = value)",
-                            self.describe(f), f.key_line)
-
-    def triple(self, f: _Frame, tok: str) -> None:
-        s = tok.rstrip()
-        if len(s) < 6 or not s.endswith('"""'):
-            raise self.fail('a """ string is never closed (expected """ to end it)', f.path)
-        if f.state not in (VALUE, MORE) or f.kind == PLUGINS:
-            raise self.fail('unexpected """ string (expected a key)', f.path)
-        value = s[3:-3]
-        if self.substitute and "${" in value:
-            value = self.in_string(f, value)
-        self.part(f, value, tok, None, value)
-        self.line += tok.count("\n")
-
-    def in_string(self, f: _Frame, value: str) -> str:
-        """Substitute variables in a quoted string; names left as written are noted."""
-        unset: list[str] = []
-        result = substitute_in_string(value, self.resolve, unset)
-        whole = value.strip()
-        for name in unset:
-            self.findings.unset_quoted.append(
-                (self.file, self.line, self.describe(f), name, whole == f"${{{name}}}"))
-        return result
-
-    def substitution(self, f: _Frame, tok: str) -> None:
-        s = tok.rstrip()
-        if f.state not in (VALUE, MORE) or f.kind == PLUGINS:
-            raise self.fail(f"unexpected {s!r} (a variable stands for a value, expected key = {s})", f.path)
-        match = SUBSTITUTION.fullmatch(s)
-        if not match:
-            raise self.fail(f"bad variable {s!r} (expected ${{name}} or ${{name:default}})", self.describe(f))
-        optional, name, default = match.group(1), match.group(2).strip(), match.group(3)
-        value = self.resolve(name) if self.substitute else None
-        if value is None:
-            value = default
-        if value is None:
-            if optional:
-                self.part(f, _OMIT, tok, None, "")
-                return
-            self.findings.unresolved.append(ConfigIssue(
-                self.file, self.line, "",
-                f"variable ${{{name}}} is not set "
-                f"(expected -i {name}=VALUE, an environment variable {name}, or ${{{name}:default}})"))
-            self.part(f, None, tok, None, s)
-            return
-        typed, is_array = typed_variable(value)
-        if is_array:
-            try:
-                data, _ = Parser(f"v = {typed}", self.file, lambda _n: None, Findings(), substitute=False).parse()
-                typed = data.get("v", typed)
-            except HoconError:
-                typed = value
-        self.part(f, typed, tok, None, value)
-
-    # --- values --------------------------------------------------------------------------
-    def part(self, f: _Frame, value: Any, tok: str, vnode: LineNode | None, text: str | None) -> None:
-        """One more piece of the value being written (most values have one)."""
-        if f.state == MORE:
-            if value is f.val and vnode is not None:  # `{ … } { … }` was parsed into the same object
-                return
-            if f.parts is None:
-                f.parts = [(f.val, f.tok, f.vnode, f.text)]
-            f.parts.append((value, tok, vnode, text))
-            return
-        f.val = value
-        f.tok = tok
-        f.vnode = vnode
-        f.text = text
-        f.parts = None
-        f.state = MORE
-        if f.kind == ARRAY and vnode is None:  # a container element's line is where it opened
-            f.key_line = self.line
-
-    def finish(self, f: _Frame) -> None:
-        """The value of the current field or element is complete: store it."""
-        if f.parts is None:
-            value, vnode = f.val, f.vnode
-        else:
-            value, vnode = self.concatenate(f)
-        f.parts = None
-        f.val = f.vnode = None
-        if f.kind == ARRAY:
-            f.state = VALUE
-            if value is not _OMIT:
-                f.obj.append(value)
-                f.node.lines.append(f.key_line)  # type: ignore[union-attr]
-                if vnode is not None:
-                    f.node.set_kid(len(f.obj) - 1, vnode)
-            return
-        f.state = KEY
-        if value is _OMIT:
-            return
-        if f.op == "+=":
-            self.append(f, value, vnode)
-            return
-        obj, node, key = f.obj, f.node, f.key
-        old = obj.get(key)
-        if type(value) is dict and type(old) is dict and value is not old and vnode is not None:
-            old_node = node.kid(key)
-            if old_node is not None:
-                merge_into(old, old_node, value, vnode)
-                value, vnode = old, old_node
-        obj[key] = value
-        node.lines[key] = f.key_line  # type: ignore[call-overload]
-        if vnode is not None:
-            node.set_kid(key, vnode)
-        elif node.kids and key in node.kids:
-            del node.kids[key]
-
-    def append(self, f: _Frame, value: Any, vnode: LineNode | None) -> None:
-        """``key += value``: append to the array (start one when the key is not set)."""
-        old = f.obj.get(f.key)
-        old_node = f.node.kid(f.key)
-        if f.key not in f.obj:
-            old, old_node = [], LineNode([])
-            f.obj[f.key] = old
-            f.node.lines[f.key] = f.key_line  # type: ignore[call-overload]
-            f.node.set_kid(f.key, old_node)
-        if not isinstance(old, list) or old_node is None:
-            raise self.fail(f"'+=' appends to an array, but {f.key} is {type(old).__name__} "
-                            "(expected an array or no value before)", self.describe(f), f.key_line)
-        old.append(value)
-        old_node.lines.append(f.key_line)  # type: ignore[union-attr]
-        if vnode is not None:
-            old_node.set_kid(len(old) - 1, vnode)
-
-    def concatenate(self, f: _Frame) -> tuple[Any, LineNode | None]:
-        """Several values on one line: join strings, append arrays, merge objects."""
-        parts = [p for p in f.parts or () if p[0] is not _OMIT]
-        if not parts:
-            return _OMIT, None
-        kinds = {"object" if type(v) is dict else "array" if type(v) is list else "text" for v, _, _, _ in parts}
-        if len(kinds) > 1:
-            raise self.fail(f"cannot join {' and '.join(sorted(kinds))} in one value "
-                            "(expected a separate line or a comma between values)", self.describe(f))
-        kind = kinds.pop()
-        if kind == "text":
-            pieces = []
-            for i, (value, tok, _, text) in enumerate(parts):
-                pieces.append(text if text is not None else ("" if value is None else str(value)))
-                if i < len(parts) - 1:
-                    pieces.append(tok[len(tok.rstrip()):])
-            return "".join(pieces), None
-        first, first_node = parts[0][0], parts[0][2] or LineNode({} if kind == "object" else [])
-        for value, _, vnode, _ in parts[1:]:
-            vnode = vnode or LineNode({} if kind == "object" else [])
-            if kind == "object":
-                merge_into(first, first_node, value, vnode)
-                continue
-            offset = len(first)
-            first.extend(value)
-            first_node.lines.extend(vnode.lines)  # type: ignore[union-attr]
-            for index, kid in (vnode.kids or {}).items():
-                first_node.set_kid(offset + index, kid)
-        return first, first_node
-
     # --- blocks ------------------------------------------------------------------------
-    def open(self, f: _Frame, bracket: str) -> None:
+    def open(self, f: Frame, bracket: str) -> None:
         st = f.state
         if st == INCLUDE:
             raise self.fail(f"unexpected '{bracket}' in an include (expected include \"file\")")
@@ -550,29 +273,26 @@ class Parser:
             frame = self.push(PLUGINS, [], plugins, (f.key.lower(),))
             frame.brace_form = brace_form
             return
-        target: dict[str, Any] | None = None
-        node: LineNode | None = None
-        if st == VALUE and f.kind == OBJECT and f.op == "=":
-            old = f.obj.get(f.key)
-            if type(old) is dict:
-                target, node = old, f.node.kid(f.key)
-        elif st == MORE and type(f.val) is dict and f.parts is None:
-            target, node = f.val, f.vnode
-        if target is None or node is None:
-            target, node = {}, LineNode({})
-        self.push(OBJECT, target, node, path, brace_form=brace_form)
+        if st == VALUE and f.kind == OBJECT and f.op == "=" and type(f.obj.get(f.key)) is dict:
+            old = f.obj[f.key]  # `key { … }` again: the objects merge
+            node = f.node.kid(f.key) or flat_node(old, f.node.lines[f.key])  # type: ignore[call-overload]
+            self.push(OBJECT, old, node, path, brace_form=brace_form).fresh = False
+        elif st == MORE and type(f.val) is dict and f.parts is None:  # `{ … } { … }`: the objects merge
+            self.push(OBJECT, f.val, f.vnode or flat_node(f.val, self.line), path, brace_form=brace_form).fresh = False
+        else:
+            self.push(OBJECT, {}, LineNode({}), path, brace_form=brace_form)
 
     def push(self, kind: int, obj: Any, node: LineNode, path: tuple[str | int, ...], *,
-             brace_form: bool = False) -> _Frame:
+             brace_form: bool = False) -> Frame:
         if len(self.stack) + self.depth > MAX_DEPTH:
             raise self.fail(f"nested more than {MAX_DEPTH} levels deep (expected at most {MAX_DEPTH} nested "
                             "blocks and arrays)", path, brackets=True)
-        frame = _Frame(kind, obj, node, path, self.line)
+        frame = Frame(kind, obj, node, path, self.line)
         frame.brace_form = brace_form
         self.stack.append(frame)
         return frame
 
-    def close(self, f: _Frame, bracket: str, tok: str) -> bool:
+    def close(self, f: Frame, bracket: str, tok: str) -> bool:
         """Close the innermost block; ``True`` when it was the ``{`` wrapping the whole file."""
         if len(self.stack) == 1 and not f.brace_form:
             raise self.fail(f"unexpected '{bracket}' (no block is open here)", brackets=True)
@@ -595,12 +315,14 @@ class Parser:
             parent.node.set_kid(len(parent.obj) - 1, f.node)
             parent.state = KEY
             return False
-        self.part(parent, f.obj, tok, f.node, None)
+        # a container written on one line needs no lines of its own: its key's line says it all
+        node = None if f.fresh and f.line == self.line and f.kind != PLUGINS else f.node
+        self.part(parent, f.obj, tok, node, None)
         if f.brace_form:
             self.finish(parent)
         return False
 
-    def include(self, f: _Frame) -> None:
+    def include(self, f: Frame) -> None:
         """``include …`` is complete: merge the included file's object here."""
         from .includes import read_include  # the includes module parses with this one
 
@@ -615,5 +337,11 @@ def parse(text: str, file: str, resolve: Resolver, findings: Findings | None = N
           substitute: bool = True) -> tuple[dict[str, Any], LineNode, Findings]:
     """Parse a job file's text; raise :class:`HoconError` at the first syntax error."""
     findings = findings if findings is not None else Findings()
-    data, node = Parser(text, file, resolve, findings, substitute=substitute).parse()
+    collecting = gc.isenabled()
+    gc.disable()  # the parse only creates objects: collecting while it runs costs a third of its time
+    try:
+        data, node = Parser(text, file, resolve, findings, substitute=substitute).parse()
+    finally:
+        if collecting:
+            gc.enable()
     return data, node, findings

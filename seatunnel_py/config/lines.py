@@ -90,6 +90,13 @@ def in_file(node: LineNode, file: str) -> None:
             stack.extend(current.kids.values())
 
 
+def flat_node(value: dict[str, Any] | list[Any], line: int) -> LineNode:
+    """A node for a container written on one line (the parser keeps none for those)."""
+    if isinstance(value, dict):
+        return LineNode(dict.fromkeys(value, line))
+    return LineNode([line] * len(value))
+
+
 def merge_into(target: dict[str, Any], node: LineNode, source: dict[str, Any], source_node: LineNode) -> None:
     """Merge an object into another as HOCON does: objects merge key by key, anything else replaces."""
     lines = node.lines
@@ -98,12 +105,12 @@ def merge_into(target: dict[str, Any], node: LineNode, source: dict[str, Any], s
         old = target.get(key)
         kid = source_node.kid(key)
         line = source_node.lines[key]  # type: ignore[call-overload]
-        if type(value) is dict and type(old) is dict and kid is not None:
+        if type(value) is dict and type(old) is dict:
             old_node = node.kid(key)
             if old_node is None:
-                old_node = LineNode({})
+                old_node = flat_node(old, lines[key])
                 node.set_kid(key, old_node)
-            merge_into(old, old_node, value, kid)
+            merge_into(old, old_node, value, kid or flat_node(value, line))
         else:
             target[key] = value
             node.set_kid(key, kid)
