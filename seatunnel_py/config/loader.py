@@ -83,13 +83,13 @@ def _load_json(text: str, file: str) -> RawJob:
                 issue = hocon.issue
         raise ConfigErrors([issue]) from None
     except RecursionError:
-        data = None  # nested too deep: the parse below says where
+        data = {}  # nested too deep: the parse below says where
+    if not isinstance(data, dict):
+        raise ConfigErrors([ConfigIssue(file, 1, "", "a job must be a JSON object")])
     try:
         _, node, _ = parse(text, file, lambda _name: None, substitute=False)
     except HoconError as exc:
         raise ConfigErrors([exc.issue]) from None
-    if not isinstance(data, dict):
-        raise ConfigErrors([ConfigIssue(file, 1, "", "a job must be a JSON object")])
     return RawJob(file, data, node, {})
 
 
