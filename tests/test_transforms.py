@@ -468,7 +468,7 @@ def test_json_path_fail_is_default() -> None:
     columns = [{"src_field": "js", "path": "$.a", "dest_field": "a"}]
     transform = make(JsonPathTransform, {"columns": columns})
     transform.bind(json_batch([]).schema)
-    with pytest.raises(DataError, match="row 1: invalid JSON"):
+    with pytest.raises(DataError, match="row 2 of a batch of 2: invalid JSON"):  # rows count from 1
         transform.apply(json_batch(['{"a": 1}', "{not json"]))
     with pytest.raises(DataError, match="nothing at the path"):
         transform.apply(json_batch(['{"b": 1}']))

@@ -236,7 +236,7 @@ class JsonPathTransform(Planned[_Plan], Transform[JsonPathOptions]):
                 row = min(errors)
                 source = data.schema.field(column.source).name
                 raise DataError(f"JsonPath: cannot read {column.path.text!r} from column {source!r} "
-                                f"into {column.dest!r} at row {row}: {errors[row]}")
+                                f"into {column.dest!r} at row {row + 1} of a batch of {data.num_rows}: {errors[row]}")
             if errors and column.way is ErrorHandleWay.SKIP_ROW:
                 keep[list(errors)] = False
             added.append(array)
