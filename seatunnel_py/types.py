@@ -133,7 +133,7 @@ def parse_type(spec: Any) -> pa.DataType:
         return pa.map_(parse_type(parts[0]), parse_type(parts[1]))
     raise TypeParseError(
         f"unknown type {text!r} (expected one of {', '.join(sorted(_SEATUNNEL_NAMES))}, "
-        "decimal(p, s), array<T>, map<K, V> or a row { name = type })"
+        "decimal(p, s), array<T>, map<K, V> or a row of named fields ({ name = type }))"
     )
 
 

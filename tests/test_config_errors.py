@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from seatunnel_py.config.issues import ConfigErrors
 from seatunnel_py.jobs import check_job
+from seatunnel_py.testing import run_cli
 
 FAKE = 'FakeSource { plugin_output = "fake", schema = { fields { name = string, age = int } } }'
 
@@ -43,7 +47,7 @@ CASES = {
         [
             "4: source.FakeSource.schema.fields.a: unknown type 'strng' (expected one of bigint, boolean, bytes, date, "
             "double, float, int, null, smallint, string, time, timestamp, timestamp_tz, tinyint, decimal(p, s), "
-            "array<T>, map<K, V> or a row { name = type })"
+            "array<T>, map<K, V> or a row of named fields ({ name = type }))"
         ],
     ),
     "decimal without scale": (
@@ -208,3 +212,12 @@ def test_binding_and_wiring_problems_are_reported_together_without_knock_on_erro
         (7, "transform[1].Filter.include_fields[0]"),
         (12, "sink[1].Console.plugin_input"),
     ]
+
+
+def test_a_json_job_gets_its_hints_in_json(write_job: Callable[..., Path]) -> None:
+    path = write_job('{"source": [{"plugin_name": "FakeSource", "schema": {"fields": {"id": "bigintt"}}}],'
+                     ' "sink": [{"plugin_name": "Console"}]}', name="job.json")
+    result = run_cli("check", path)
+    assert result.returncode == 2
+    assert 'a row of named fields ({ "name": "type" })' in result.stderr, result.stderr
+    assert "name = type" not in result.stderr

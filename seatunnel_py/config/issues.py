@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..api.errors import SeaTunnelError
@@ -24,9 +25,31 @@ class ConfigIssue:
             object.__setattr__(self, "line", int(self.line))
 
     def render(self) -> str:
-        """``FILE:LINE: path: message`` (parts that are unknown are left out)."""
+        """``FILE:LINE: path: message`` (parts that are unknown are left out).
+
+        Hints are written in HOCON (``fields { name = type }``); for a JSON job file they
+        are shown in JSON (``"fields": {"name": "type"}``).
+        """
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        message = as_json_hints(self.message) if str(self.file).lower().endswith(".json") else self.message
+        return f"{where}: {self.path}: {message}" if self.path else f"{where}: {message}"
+
+
+_HOCON_FIELD = re.compile(r"(?<![\w\"])([A-Za-z_][\w.]*) = (\[[^\]]*\]|[\w.<>…-]+)")
+_HOCON_BLOCK = re.compile(r"(?<![\w\"])([A-Za-z_][\w.]*) \{")
+
+
+def as_json_hints(message: str) -> str:
+    """HOCON examples in a message written as JSON: ``key = value`` → ``"key": value``,
+    ``key { … }`` → ``"key": { … }``, so a JSON job's author sees their own syntax."""
+    message = _HOCON_BLOCK.sub(lambda m: f'"{m.group(1)}": {{', message)
+    return _HOCON_FIELD.sub(lambda m: f'"{m.group(1)}": {_json_value(m.group(2))}', message)
+
+
+def _json_value(text: str) -> str:
+    if text.startswith("[") or text in ("true", "false", "null", "…") or text.lstrip("-").isdigit():
+        return text
+    return f'"{text}"'
 
 
 def render_path(parts: tuple[str | int, ...] | list[str | int]) -> str:

@@ -194,7 +194,7 @@ class _Planner:
         if source_count > 1 and pending and not pending[0].inputs:
             if isinstance(pending[0], PluginSpec):
                 self.issue(pending[0], ("plugin_input",), "the job has several sources: name the input "
-                           "(expected plugin_input = one of their plugin_output names)")
+                           "(expected plugin_input to name one of their plugin_output names)")
             for item in pending:
                 self._kill(item)
             return []
@@ -300,13 +300,13 @@ class _Planner:
             capabilities = node.spec.plugin.cls.capabilities
             if streaming and Capability.UNBOUNDED not in capabilities:
                 self.issue(node.spec, (), "this source cannot read continuously, so it cannot run in STREAMING "
-                           "mode (expected env.job.mode = BATCH)")
+                           "mode (expected job.mode = BATCH in env)")
             elif streaming and Capability.RESUMABLE not in capabilities:
                 self.issue(node.spec, (), "this source cannot resume from a checkpoint, so a stopped STREAMING "
                            "job would lose or repeat data (expected a resumable source, or BATCH)")
             elif not streaming and Capability.BOUNDED not in capabilities:
                 self.issue(node.spec, (), "this source cannot end, so it cannot run in BATCH mode "
-                           "(expected env.job.mode = STREAMING)")
+                           "(expected job.mode = STREAMING in env)")
 
 
 def build_plan(
