@@ -27,7 +27,7 @@ from seatunnel_py.api import (
 )
 from seatunnel_py.api.rowkind import ROW_KIND_COLUMN
 
-from .commit import JdbcCommitter, ensure_checkpoint_table, job_prefix, record_checkpoint, rollback_leftovers
+from .commit import JdbcCommitter, clear_leftovers, ensure_checkpoint_table, record_checkpoint, sink_key, xid_prefix
 from .database import Database, open_database
 from .options import DataSaveMode, JdbcSinkOptions, SchemaSaveMode
 from .urls import Dialect
@@ -120,7 +120,7 @@ class JdbcWriter(SinkWriter):
         if self._xid is None:
             return None
         xid, self._xid = self._xid, None
-        record_checkpoint(self._db, self._sink.context.job_name, self._task, checkpoint_id, xid)
+        record_checkpoint(self._db, self._sink.key, self._task, checkpoint_id, xid)
         self._db.prepare_xa(xid)
         return {"xid": xid, "checkpoint_id": checkpoint_id, "task_index": self._task}
 
@@ -162,6 +162,8 @@ class JdbcSink(Sink[JdbcSinkOptions]):
         self._idle: list[Database] = []
         self._run = uuid.uuid4().hex[:8]
         self._xids = 0
+        self.key = sink_key(context.job_key, context.label)
+        """This sink of this job (``<job key>/<label>``): checkpoint rows and transaction ids follow it."""
 
     def resolve(self, tid: str) -> str:
         """The target table of a batch from table ``tid`` (placeholders and ``database`` applied)."""
@@ -195,12 +197,12 @@ class JdbcSink(Sink[JdbcSinkOptions]):
                               "write schema.table in 'table' for another schema")
 
     def prepare(self, schema: pa.Schema) -> None:
-        """Roll back prepared leftovers of the job, then apply the save modes (fresh start only)."""
+        """Roll back this sink's prepared leftovers, then apply the save modes (fresh start only)."""
         db = open_database(self.target)
         try:
             if self.options.is_exactly_once:
                 ensure_checkpoint_table(db)
-                rollback_leftovers(db, self.context.job_name)
+                clear_leftovers(db, self.key, self.context.job_key, self.context.job_name)
             if self.options.table and "${" not in self.options.table:
                 self.ensure_table(self.resolve(""), schema, db)
         except BaseException:
@@ -259,16 +261,16 @@ class JdbcSink(Sink[JdbcSinkOptions]):
             raise ConnectorError(f"Jdbc: sink table {path} already has data (data_save_mode = ERROR_WHEN_DATA_EXISTS)")
 
     def new_xid(self, task_index: int) -> str:
-        """A transaction id: job prefix, task index, a sequence number and this run's id."""
+        """A transaction id: this sink's prefix, task index, a sequence number and this run's id."""
         with self._lock:
             self._xids += 1
-            return f"{job_prefix(self.context.job_name)}{task_index}-{self._xids}-{self._run}"
+            return f"{xid_prefix(self.key)}{task_index}-{self._xids}-{self._run}"
 
     def create_writer(self, task_index: int, schema: pa.Schema, state: dict[str, Any] | None = None) -> SinkWriter:
         """A writer with its own connection."""
         return JdbcWriter(self, task_index)
 
-    def finish(self, success: bool) -> None:
+    def finish(self, success: bool, last_checkpoint_id: int | None = None) -> None:
         """Close a connection no writer took."""
         with self._lock:
             idle, self._idle = self._idle, []

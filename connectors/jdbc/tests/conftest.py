@@ -126,7 +126,8 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess[str]]:
 
 def _context(job_name: str = "jdbc_test", restored: int | None = None, parallelism: int = 1) -> Any:
     from seatunnel_py.api import PluginContext
-    return PluginContext(job_name=job_name, restored_checkpoint_id=restored, parallelism=parallelism)
+    return PluginContext(job_name=job_name, job_key=job_name, restored_checkpoint_id=restored,
+                         parallelism=parallelism)
 
 
 @pytest.fixture

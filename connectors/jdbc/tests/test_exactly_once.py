@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from seatunnel_py_jdbc.commit import CHECKPOINT_TABLE, job_prefix
+from seatunnel_py_jdbc.commit import CHECKPOINT_TABLE, sink_key, xid_prefix
 from seatunnel_py_jdbc.sink import JdbcSink
 
 from seatunnel_py.api import PluginContext
@@ -23,7 +23,8 @@ CONN = {"user": "seatunnel", "password": "seatunnel"}
 def _sink(db: Any, table: str, job_name: str, restored: int | None) -> JdbcSink:
     options = JdbcSink.options_model.model_validate(
         {"url": db.url, **CONN, "generate_sink_sql": True, "table": table, "is_exactly_once": True})
-    return JdbcSink(options, PluginContext(job_name=job_name, restored_checkpoint_id=restored))
+    return JdbcSink(options, PluginContext(job_name=job_name, job_key=job_name, label="sink.Jdbc",
+                                           restored_checkpoint_id=restored))
 
 
 def _ids(db: Any, table: str) -> list[int]:
@@ -31,12 +32,14 @@ def _ids(db: Any, table: str) -> list[int]:
 
 
 def _prepared(db: Any, job_name: str) -> list[str]:
+    """Prepared transactions of the job's only sink (label ``sink.Jdbc``)."""
+    prefix = xid_prefix(sink_key(job_name, "sink.Jdbc"))
     if db.name == "postgresql":
-        rows = db.rows(f"SELECT gid FROM pg_prepared_xacts WHERE gid LIKE '{job_prefix(job_name)}%'")
+        rows = db.rows(f"SELECT gid FROM pg_prepared_xacts WHERE gid LIKE '{prefix}%'")
         return [str(r[0]) for r in rows]
     rows = db.rows("XA RECOVER")
     xids = [r[3].decode() if isinstance(r[3], bytes) else str(r[3]) for r in rows]
-    return [x for x in xids if x.startswith(job_prefix(job_name))]
+    return [x for x in xids if x.startswith(prefix)]
 
 
 def test_prepared_checkpoints_commit_once_and_later_ones_roll_back(db: Any, table: str) -> None:
@@ -75,12 +78,13 @@ def test_prepared_checkpoints_commit_once_and_later_ones_roll_back(db: Any, tabl
         restarted.finish(True)
         assert _ids(db, table) == [1, 2, 3, 4]
         assert _prepared(db, job_name) == []
-        ckpts = db.rows(f"SELECT checkpoint_id FROM {CHECKPOINT_TABLE} WHERE job_name = '{job_name}' ORDER BY 1")
+        ckpts = db.rows(f"SELECT checkpoint_id FROM {CHECKPOINT_TABLE} "
+                        f"WHERE job_name = '{job_name}/sink.Jdbc' ORDER BY 1")
         assert [int(r[0]) for r in ckpts] == [1, 2]
     finally:
         for xid in _prepared(db, job_name):
             db.exec(f"ROLLBACK PREPARED '{xid}'" if db.name == "postgresql" else f"XA ROLLBACK '{xid}'")
-        db.exec(f"DROP TABLE IF EXISTS {table}", f"DELETE FROM {CHECKPOINT_TABLE} WHERE job_name = '{job_name}'")
+        db.exec(f"DROP TABLE IF EXISTS {table}", f"DELETE FROM {CHECKPOINT_TABLE} WHERE job_name LIKE '{job_name}/%'")
 
 
 @pytest.mark.slow
@@ -131,4 +135,4 @@ def test_job_killed_between_checkpoints_writes_every_row_once(db: Any, table: st
         for xid in _prepared(db, job_name):
             db.exec(f"ROLLBACK PREPARED '{xid}'" if db.name == "postgresql" else f"XA ROLLBACK '{xid}'")
         db.exec(f"DROP TABLE IF EXISTS {table}")
-        db.exec(f"DELETE FROM {CHECKPOINT_TABLE} WHERE job_name = '{job_name}'")
+        db.exec(f"DELETE FROM {CHECKPOINT_TABLE} WHERE job_name LIKE '{job_name}/%'")
