@@ -9,7 +9,7 @@ from seatunnel_py.api import CommitInfo, Committer, ConnectorError
 
 from .config import redact
 from .recovery import TransactionRecovery
-from .transactions import Decision, Prepared, speaks
+from .transactions import SHARED_LEGACY_PREFIX, Decision, Prepared, speaks
 
 if TYPE_CHECKING:
     from .sink import KafkaSink
@@ -47,9 +47,24 @@ class KafkaCommitter(Committer):
                 f"{infos[0].get('checkpoint_id')} not committed (the others were; the failed ones stay open for "
                 f"the next run to commit): {'; '.join(failures)}", self._sink.options.kafka_config))
 
+    def _checked(self, info: CommitInfo) -> Prepared:
+        """The transaction of ``info``, refused unless its id is one this sink's writers use.
+
+        Commit infos come back from the state store, which anyone with access can edit: a
+        crafted one must not make this job commit another application's transaction.
+        """
+        prepared = Prepared.of(info)
+        own = (f"{self._sink.transaction_prefix}-", SHARED_LEGACY_PREFIX)
+        if not prepared.transactional_id.startswith(own):
+            raise ConnectorError(
+                f"Kafka: refusing a commit info from the saved state: transactional id {prepared.transactional_id!r} "
+                f"is not one of this sink's (prefix {self._sink.transaction_prefix!r}); the state store may have "
+                "been edited, or transaction_prefix changed while a transaction was pending")
+        return prepared
+
     def _commit_one(self, info: CommitInfo) -> None:
         """Through the live producer, or over the wire after a restart."""
-        prepared = Prepared.of(info)
+        prepared = self._checked(info)
         producer = self._sink.pending.pop(prepared.transactional_id, None)
         if producer is not None:
             self._sink.call(producer.commit_transaction, TRANSACTION_TIMEOUT)

@@ -28,7 +28,7 @@ from .config import redact
 from .options import KafkaSinkOptions, MessageFormat, Semantics
 from .producing import DeliveryLatch, Router, produce_all
 from .recovery import TransactionRecovery
-from .transactions import speaks
+from .transactions import SHARED_LEGACY_PREFIX, speaks
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +39,6 @@ writer takes again was committed two checkpoints earlier (and the broker keeps a
 ids per task instead of one per checkpoint)."""
 
 
-SHARED_LEGACY_PREFIX = "SeaTunnel-SeaTunnel_Job-"
-"""The default prefix of every unnamed job before it was derived from the job key: shared
-by unrelated jobs, so its ids are never fenced on another job's behalf."""
 
 
 def _safe(text: str) -> str:

@@ -17,6 +17,10 @@ from typing import Any
 COMMITTED_STATES = ("PrepareCommit", "CompleteCommit")
 ABORTED_STATES = ("PrepareAbort", "CompleteAbort")
 
+SHARED_LEGACY_PREFIX = "SeaTunnel-SeaTunnel_Job-"
+"""The default prefix of every unnamed job before it was derived from the job key: shared
+by unrelated jobs, so its ids are never fenced on another job's behalf."""
+
 
 @dataclass(frozen=True)
 class TransactionState:

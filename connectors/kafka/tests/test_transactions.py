@@ -24,7 +24,7 @@ from seatunnel_py_kafka.recovery import TransactionRecovery
 from seatunnel_py_kafka.sink import KafkaSink
 from seatunnel_py_kafka.transactions import Decision, Prepared, TransactionState, decide
 
-from seatunnel_py.api import PluginContext
+from seatunnel_py.api import ConnectorError, PluginContext
 from seatunnel_py.testing import run_cli, start_job, stop_job, wait_for
 
 FAULTS = Path(__file__).resolve().parent / "faults.py"
@@ -130,7 +130,7 @@ def test_decisions_of_recovery() -> None:
 DIE_AFTER_PREPARE = """
 import json, os, signal, sys
 import pyarrow as pa
-from seatunnel_py.api import PluginContext
+from seatunnel_py.api import ConnectorError, PluginContext
 from seatunnel_py_kafka.sink import KafkaSink
 opts = KafkaSink.options_model.model_validate({{"bootstrap.servers": "{broker}", "topic": "{topic}",
                                                "semantics": "EXACTLY_ONCE", "transaction_prefix": "{prefix}"}})
@@ -182,14 +182,25 @@ def test_a_restart_commits_only_the_transaction_its_checkpoint_recorded(new_topi
 def test_an_id_the_broker_no_longer_knows_is_not_reported_as_lost(
         new_topic: Callable[..., str], caplog: pytest.LogCaptureFixture) -> None:
     topic = new_topic(1)
-    committer = make_sink(topic).create_committer()
+    sink = make_sink(topic)
+    committer = sink.create_committer()
     assert committer is not None
-    gone = f"expired-{uuid.uuid4().hex}-0-1"  # the broker's answer for it is the one for an expired id
+    gone = f"{sink.transaction_prefix}-{uuid.uuid4().hex}-0-1"  # the broker answers as for an expired id
     with caplog.at_level(logging.WARNING, logger="seatunnel_py_kafka"):
         committer.commit([{"transactional_id": gone, "checkpoint_id": 9, "producer_id": 12, "producer_epoch": 0,
                            "started_ms": 1}])
     assert any("no longer knows its transactional id" in r.getMessage() and gone in r.getMessage()
                for r in caplog.records), caplog.text
+
+
+def test_a_commit_info_for_another_applications_transaction_is_refused(new_topic: Callable[..., str]) -> None:
+    """The state store is only a file: a crafted commit info must not commit someone else's transaction."""
+    committer = make_sink(new_topic(1)).create_committer()
+    assert committer is not None
+    with pytest.raises(ConnectorError, match="refusing a commit info from the saved state: transactional id "
+                                             "'payments-writer-1'"):
+        committer.commit([{"transactional_id": "payments-writer-1", "checkpoint_id": 3, "producer_id": 7,
+                           "producer_epoch": 0, "started_ms": 1}])
 
 
 def test_a_weekly_cron_run_starts_after_the_transactional_id_expired(
