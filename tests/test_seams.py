@@ -151,7 +151,7 @@ def test_finish_is_called_once_and_told_the_last_saved_checkpoint(
 # --- 3. a stuck plugin cannot hang the job ------------------------------------------
 def test_a_stop_request_ends_a_job_whose_reader_hangs_naming_it(reg: Registry,
                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="seatunnel_py.engine.runner")
+    caplog.set_level(logging.DEBUG, logger="seatunnel_py.engine.failures")
     runner, thread, outcome = start("""
         env { checkpoint.timeout = 2000, shutdown.timeout = 500 }
         source { Scripted { script = [[1, 1, "BLOCK", 1]] } }
@@ -230,7 +230,7 @@ def test_writers_are_numbered_by_source_and_task_not_by_start_order(reg: Registr
         """, "job.conf"), reg))
     runner = JobRunner(plan)
     sink = plan.sinks[0]
-    indexes = [runner.writer_index(sink, source, task) for source in plan.sources
+    indexes = [runner.writers.index(sink, source, task) for source in plan.sources
                for task in range(plan.parallelism_of(source))]
     assert indexes == [0, 1, 2, 3, 4]
 

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from ..api.errors import SeaTunnelError
 from ..api.secrets import mask_secrets
+from .activity import StuckThread
+
+log = logging.getLogger(__name__)
 
 
 class JobFailed(SeaTunnelError):
@@ -31,3 +37,20 @@ def describe(exc: BaseException) -> str:
 
 class JobStuck(SeaTunnelError):
     """A plugin did not return within the grace period after the job had to end."""
+
+
+def stuck_failure(label: str | None, cause: BaseException | None, stuck: list[StuckThread],
+                  grace: float) -> JobFailed:
+    """One line: what failed (if anything did) and which plugin did not return, doing what.
+
+    The Python stack of every such thread is logged at debug level (the CLI's ``-v``).
+    """
+    now = time.monotonic()
+    for thread in stuck:
+        log.debug("thread %s did not stop:\n%s", thread.thread, thread.stack)
+    blamed = next((t.call.label for t in stuck if t.call is not None), "engine")
+    what = "; ".join(t.describe(now) for t in stuck)
+    text = f"did not return within the {grace:g} s grace period (env.shutdown.timeout): {what}"
+    if label is None or cause is None:
+        return JobFailed(blamed, JobStuck(text))
+    return JobFailed(label, JobStuck(f"{describe(cause)}; then {text}"))

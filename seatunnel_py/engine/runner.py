@@ -20,14 +20,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from ..api.context import PluginContext
 from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, Split
 from .activity import StuckThread, stuck_report
 from .checkpoint import CheckpointCoordinator, CheckpointExpired
-from .failures import JobFailed, JobStuck, describe
+from .failures import JobFailed, stuck_failure
 from .guard import call_accepting
 from .metrics import JobMetrics
 from .plan import Node, Plan
@@ -35,6 +34,7 @@ from .ratelimit import RateLimiter
 from .restore import plugins_of, position_key
 from .state import Checkpoint, StateStore
 from .task import JobControl, PipelineTask, PluginFailure, guarded
+from .writers import WriterIndexes
 
 log = logging.getLogger(__name__)
 QUEUE_DEPTH = 4
@@ -97,6 +97,7 @@ class JobRunner:
         self.interval = interval / 1000 if interval else None
         self.min_pause = (env.min_pause or 0) / 1000
         self.grace = env.shutdown_timeout / 1000
+        self.writers = WriterIndexes(plan, restored)
         self._finished: set[int] = set()
         """Sinks whose ``finish`` was called (it is called once)."""
         self.coordinator = CheckpointCoordinator(
@@ -123,46 +124,6 @@ class JobRunner:
     def stop_now(self) -> None:
         """Stop at once without a final checkpoint (a second signal)."""
         self.control.stop.set()
-
-    def writer_index(self, sink: Node, source: Node, task_index: int) -> int:
-        """The stable index of the writer that task ``task_index`` of ``source`` has for ``sink``.
-
-        Writers of a sink are numbered by the sources that reach it, in file order, then
-        by task: with two sources of parallelism 2 feeding one sink, the second source's
-        tasks write as 2 and 3. The same job and parallelism give every writer the same
-        index (and so the same saved state and transaction ids) in every run.
-        """
-        offset = 0
-        for other in self.plan.sources:
-            if other is source:
-                return offset + task_index
-            if sink in self.plan.sinks_reached_from(other):
-                offset += self.plan.parallelism_of(other)
-        raise ValueError(f"{source.label} does not feed {sink.label}")
-
-    def _writer_indexes(self, sink: Node) -> set[int]:
-        return {self.writer_index(sink, source, index)
-                for source in self.plan.sources if sink in self.plan.sinks_reached_from(source)
-                for index in range(self.plan.parallelism_of(source))}
-
-    def _writer_for(self, sink: Node, source: Node, task_index: int) -> tuple[int, Any]:
-        index = self.writer_index(sink, source, task_index)
-        saved = (self.restored.writers if self.restored else {}).get(state_key_of(sink), {})
-        return index, saved.get(str(index))
-
-    def _release_orphan_writer_states(self) -> None:
-        """Hand a sink the saved writer states of task indexes this run does not have."""
-        if self.restored is None:
-            return
-        for key, node in self.coordinator.sinks.items():
-            mine = self._writer_indexes(node)
-            orphans = {int(index): state for index, state in self.restored.writers.get(key, {}).items()
-                       if int(index) not in mine and state is not None}
-            if orphans:
-                log.info("%s: %d saved writer state(s) of a larger parallelism are released",
-                         node.label, len(orphans))
-                sink: Sink = node.plugin  # type: ignore[assignment]
-                guarded(node.label, sink.release_writer_states, orphans)
 
     def run(self) -> JobResult:
         """Run the job; raise ``JobFailed`` if a plugin fails or hangs, ``KeyboardInterrupt`` if stopped at once.
@@ -218,7 +179,7 @@ class JobRunner:
                 self.coordinator.commit(self.restored.pending)
             for node in plan.sinks:
                 guarded(node.label, node.plugin.prepare, node.input_schema)  # type: ignore[attr-defined]
-            self._release_orphan_writer_states()
+            self.writers.release_orphans()
             for key, node in self.coordinator.sources.items():
                 source: Source = node.plugin  # type: ignore[assignment]
                 if self.restored is not None:
@@ -270,16 +231,8 @@ class JobRunner:
         )
 
     def _stuck_failure(self, failure: PluginFailure | None, stuck: list[StuckThread]) -> JobFailed:
-        """One line: what failed (if anything did) and which plugin did not stop, doing what."""
-        now = time.monotonic()
-        for thread in stuck:
-            log.debug("thread %s did not stop:\n%s", thread.thread, thread.stack)
-        blamed = next((t.call.label for t in stuck if t.call is not None), "engine")
-        what = "; ".join(t.describe(now) for t in stuck)
-        grace = f"did not return within the {self.grace:g} s grace period (env.shutdown.timeout): {what}"
-        if failure is None:
-            return JobFailed(blamed, JobStuck(grace))
-        return JobFailed(failure.label, JobStuck(f"{describe(failure.cause)}; then {grace}"))
+        return stuck_failure(failure.label if failure else None, failure.cause if failure else None, stuck,
+                             self.grace)
 
     def _finish(self, node: Node, success: bool) -> None:
         """``Sink.finish`` once per sink, told the last saved checkpoint id when it asks for it."""
@@ -315,7 +268,7 @@ class JobRunner:
                 restored_splits=restored,
                 sinks=sinks,
                 sink_key=state_key_of,
-                writer_for=self._writer_for,
+                writer_for=self.writers.writer_for,
                 reports=self.coordinator.reports,
                 control=self.control,
                 metrics=self.metrics,
