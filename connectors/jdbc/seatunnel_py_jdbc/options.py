@@ -105,6 +105,10 @@ class JdbcSourceOptions(TableOptions, ConnectionOptions):
                                               alias="split.string_split_mode_collate")
     fetch_size: int = option(0, "rows per record batch; 0 = the driver's batches for PostgreSQL "
                              "(about 16 MB each), 8192 rows for the others", ge=0)
+    max_tied_rows: int = option(
+        1_000_000, "seatunnel-py: most rows a reader holds back while they share one value of "
+        "incremental_column / partition_column and no primary key breaks the tie (such rows are handed out "
+        "together, so a restart can resume after the whole value); more fail the split", gt=0)
 
     def tables(self) -> list[TableOptions]:
         """The table entries to read (``table_list`` entries inherit the top-level split options)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Generator, Iterator
 from typing import Any
@@ -22,7 +23,20 @@ from seatunnel_py.api import (
 
 from .database import Database, open_database
 from .options import JdbcSourceOptions
-from .splits import TablePlan, base_query, json_value, plan_splits, split_query
+from .splits import Position, TablePlan, base_query, json_value, plan_splits, split_query
+
+log = logging.getLogger(__name__)
+
+
+MAX_HELD_ROWS = 1_000_000
+"""Default of ``max_tied_rows``: rows of one value an ``OrderedCut`` may hold back."""
+
+
+def _same(a: pa.Scalar, b: pa.Scalar) -> bool:
+    """Equal values of the order column (NULL equals NULL: they form one group)."""
+    if not a.is_valid or not b.is_valid:
+        return not a.is_valid and not b.is_valid
+    return bool(a.as_py() == b.as_py())
 
 
 class OrderedCut:
@@ -30,46 +44,62 @@ class OrderedCut:
 
     Rows equal to a batch's last value are held back until a greater value (or the end)
     arrives, so "everything up to value v" is always a whole set of rows: resuming with
-    ``column > v`` then loses and repeats nothing.
+    ``column > v`` then loses and repeats nothing. The held rows are kept as the slices
+    they arrived in and joined once when their value is complete, so each row is copied
+    at most once; more than ``max_held_rows`` of one value fail the split (they would
+    have to be handed out at once, in one batch, however many there are). Splits whose
+    order is made unique by the primary key (``ties``) do not need this at all.
     """
 
-    def __init__(self, column: str) -> None:
+    def __init__(self, column: str, max_held_rows: int = MAX_HELD_ROWS) -> None:
         self.column = column
-        self.pending: pa.RecordBatch | None = None
+        self.max_held_rows = max_held_rows
+        self.held: list[pa.RecordBatch] = []
+        self.held_rows = 0
 
     def push(self, batch: pa.RecordBatch) -> list[pa.RecordBatch]:
         """Add a batch; return the rows that are now safe to hand out (whole values only)."""
         out: list[pa.RecordBatch] = []
         if batch.num_rows == 0:
             return out
-        if self.pending is not None and self.pending.num_rows:
-            held = self.pending.column(self.column)[0]
-            first = batch.column(self.column)[0]
-            if held.is_valid and first.is_valid and held != first:
-                out.append(self.pending)  # the held value is complete: no copy needed
-            else:
-                batch = pa.concat_batches([self.pending, batch])
-            self.pending = None
         keys = batch.column(self.column)
         last = keys[len(keys) - 1]
-        if not last.is_valid:  # only NULL keys so far (they sort first)
-            self.pending = batch
-            return out
-        equal = int(pc.sum(pc.equal(keys, last)).as_py() or 0)
-        cut = batch.num_rows - equal
-        self.pending = batch.slice(cut)
-        if cut:
-            out.append(batch.slice(0, cut))
+        if self.held and not _same(self.held[0].column(self.column)[0], keys[0]):
+            out.append(self._release())  # the held value is complete
+        # rows before ``cut`` are below the batch's last value; a batch ending in NULL is all NULL (NULLs first)
+        cut = batch.num_rows - int(pc.sum(pc.equal(keys, last)).as_py() or 0) if last.is_valid else 0
+        if cut:  # the held value (if any) ends inside this batch: out with the whole values before ``last``
+            parts = [*self.held, batch.slice(0, cut)]
+            self.held, self.held_rows = [], 0
+            out.append(parts[0] if len(parts) == 1 else pa.concat_batches(parts))
+        self._hold(batch.slice(cut))
         return out
+
+    def _hold(self, rows: pa.RecordBatch) -> None:
+        self.held.append(rows)
+        self.held_rows += rows.num_rows
+        if self.held_rows > self.max_held_rows:
+            value = self.held[0].column(self.column)[0].as_py()
+            raise ConnectorError(
+                f"Jdbc: more than {self.max_held_rows:,} rows share the value {value!r} of column "
+                f"{self.column!r}; they are handed out together (to resume after a whole value), so they would "
+                "all be held in memory. Read the table with table_path (its primary key breaks the tie), order "
+                "on a column with fewer equal values, or raise max_tied_rows")
+
+    def _release(self) -> pa.RecordBatch:
+        held, self.held, self.held_rows = self.held, [], 0
+        return held[0] if len(held) == 1 else pa.concat_batches(held)
 
     def flush(self) -> pa.RecordBatch | None:
         """The rows still held back (at the end of the split)."""
-        out, self.pending = self.pending, None
-        return out if out is not None and out.num_rows else None
+        if not self.held:
+            return None
+        out = self._release()
+        return out if out.num_rows else None
 
 
 class JdbcReader(SplitReader):
-    """Reads one split; its state is the last value of the order column handed out (or a row count)."""
+    """Reads one split; its state is its position in the split's order (or, unordered, a row count)."""
 
     def __init__(self, source: JdbcSource, split: Split, state: State | None) -> None:
         self._source = source
@@ -77,7 +107,10 @@ class JdbcReader(SplitReader):
         self._payload = split.payload
         state = state or {}
         self._after: Any = state.get("after")
-        self._rows = int(state.get("rows_done", 0))
+        ties = state.get("after_ties")
+        self._after_ties: list[Any] | None = list(ties) if ties is not None else None
+        self._restored = dict(state)
+        self._rows = 0
         self._db: Database | None = None
         self._finished = False
         self._active: Generator[pa.RecordBatch, None, None] | None = None
@@ -87,47 +120,80 @@ class JdbcReader(SplitReader):
         self._active = self._batches()
         return self._active
 
-    def _emit(self, batch: pa.RecordBatch, order: str | None) -> pa.RecordBatch:
-        if order:
-            value = batch.column(order)[batch.num_rows - 1].as_py()
+    def _emit(self, batch: pa.RecordBatch, order: str | None, ties: list[str] | None) -> pa.RecordBatch:
+        last = batch.num_rows - 1
+        if order and ties:  # unique order: the last row's position, NULL included
+            value = batch.column(order)[last].as_py()
+            self._after = json_value(value) if value is not None else None
+            self._after_ties = [json_value(batch.column(t)[last].as_py()) for t in ties]
+        elif order:
+            value = batch.column(order)[last].as_py()
             if value is not None:
                 self._after = json_value(value)
+                self._after_ties = None
         self._rows += batch.num_rows
         return with_table_id(batch, self._plan.table_id)
+
+    def _position(self, ties: list[str] | None) -> Position:
+        if self._after_ties is None:
+            return Position(self._after)
+        if ties and len(ties) == len(self._after_ties):
+            return Position(self._after, self._after_ties)
+        # the state was taken with other tie columns (the primary key changed): re-read the last value
+        log.warning("Jdbc: %s: the split's tie columns changed since its state was saved; rows whose %s "
+                    "equals the last value read are read again", self._split.split_id, self._payload["order"])
+        self._after_ties = None
+        return Position(self._after, None, inclusive=self._after is not None)
 
     def _batches(self) -> Generator[pa.RecordBatch, None, None]:
         self._plan = self._source.plans()[int(self._payload["table"])]
         self._db = self._source.borrow()
         order = self._payload.get("order")
-        query = split_query(self._db, self._payload, self._after)
+        ties: list[str] | None = self._payload.get("ties")
+        self._say_read_whole()
+        query = split_query(self._db, self._payload, self._position(ties) if order else Position(), self._plan.schema)
         batch_rows = self._source.options.batch_rows()
         stream = self._db.read(query, self._plan.schema, self._plan.converts, batch_rows)
-        if not order:
-            skip = self._rows
+        if not order or ties is not None:  # every batch boundary is a place to resume from
             for batch in stream:
-                if batch.num_rows == 0:
-                    continue
-                if skip >= batch.num_rows:
-                    skip -= batch.num_rows
-                    continue
-                batch, skip = batch.slice(skip), 0
-                yield self._emit(batch, None)
+                if batch.num_rows:
+                    yield self._emit(batch, order, ties)
             self._finished = True
             return
-        cut = OrderedCut(order)
+        cut = OrderedCut(order, self._source.options.max_tied_rows)
         for batch in stream:
             for ready in cut.push(batch):
-                yield self._emit(ready, order)
+                yield self._emit(ready, order, None)
         rest = cut.flush()
         if rest is not None:
-            yield self._emit(rest, order)
+            yield self._emit(rest, order, None)
         self._finished = True
 
+    def _say_read_whole(self) -> None:
+        """A split restored from a state it cannot resume from is read whole again: say so."""
+        if not self._restored:
+            return
+        split = self._split.split_id
+        if self._payload.get("order"):  # an ordered split with a row count: a state of an earlier version
+            if "after" not in self._restored and "rows_done" in self._restored:
+                log.warning("Jdbc: %s: its saved state counts rows (an earlier version read it unordered), which "
+                            "cannot be resumed in key order: it is read whole again", split)
+            return
+        if self._restored.get("finished"):
+            log.info("Jdbc: %s has no stable order (no partition_column, incremental_column or primary key): "
+                     "it is read whole again", split)
+        else:
+            log.warning("Jdbc: %s has no stable order (no partition_column, incremental_column or primary key), "
+                        "so it cannot resume where it stopped: it is read whole again, and the %s rows handed out "
+                        "before the restart are read again", split, self._restored.get("rows_done", "?"))
+
     def snapshot(self) -> State:
-        """``{"after": v}`` for ordered splits, ``{"rows_done": n}`` for a plain query."""
+        """Ordered splits: the position after the last row handed out; others: rows handed out so far."""
         if self._payload.get("order"):
+            if self._after_ties is not None:
+                return {"after": self._after, "after_ties": list(self._after_ties)}
             return {"after": self._after}
-        return {"rows_done": self._rows}
+        return {"rows_done": self._rows, "finished": self._finished}
 
     def close(self) -> None:
         """Stop the query and close the connection."""
@@ -148,8 +214,10 @@ class JdbcSource(Source[JdbcSourceOptions]):
     A table with a ``partition_column`` (or an integer primary key) is cut into key
     ranges read in parallel, each in key order so that a reader resumes after the last
     key it handed out. With ``incremental_column`` a table is one split whose state is
-    the last cursor value read: a later run of the same ``job.name`` reads only greater
-    values.
+    the last cursor value read: a later run of the same job reads only greater values.
+    The primary key breaks ties in either order; a table with another primary key is
+    one split read in key order; a query with neither has no stable order and is read
+    whole, again after a restart.
     """
 
     name = "Jdbc"
