@@ -1,10 +1,18 @@
-"""Job variables: ``-i key=value`` (SeaTunnel's splitting rules) and environment variables."""
+"""Job variables: ``-i key=value`` (SeaTunnel's splitting rules), environment variables and secret files.
+
+``${NAME}`` is looked up in this order: ``-i NAME=value``; the environment variable ``NAME``;
+the contents of the file that the environment variable ``NAME_FILE`` names (the convention of
+Docker secrets and of Kubernetes secrets mounted as files: the value never has to sit in the
+environment or on a command line). One trailing newline of the file is dropped. Setting both
+``NAME`` and ``NAME_FILE`` is an error, so which one counts is never a guess.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 from .issues import UsageError
 from .lexer import Resolver
@@ -99,8 +107,36 @@ def parse_variables(values: Iterable[str]) -> dict[str, str]:
     return out
 
 
+FILE_SUFFIX = "_FILE"
+"""``NAME_FILE=/path`` gives ``${NAME}`` the contents of ``/path``."""
+
+MAX_SECRET_FILE_BYTES = 1 << 20
+
+
+def read_secret_file(name: str, path: str) -> str:
+    """The value of ``${name}`` kept in the file ``path`` (from ``NAME_FILE``), one trailing newline dropped.
+
+    Errors name the variable and the file, never what the file holds.
+    """
+    where = f"variable ${{{name}}}: {name}{FILE_SUFFIX}={path}"
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(MAX_SECRET_FILE_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"{where}: cannot read the file ({exc.strerror or exc})") from None
+    if len(data) > MAX_SECRET_FILE_BYTES:
+        raise UsageError(f"{where}: the file is larger than 1 MiB (expected a secret value)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{where}: the file is not UTF-8 text") from None
+    if text.endswith("\r\n"):
+        return text[:-2]
+    return text[:-1] if text.endswith("\n") else text
+
+
 def make_resolver(variables: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Resolver:
-    """Look a name up in the ``-i`` variables, then in the environment."""
+    """Look a name up in the ``-i`` variables, then in the environment, then in a ``NAME_FILE`` file."""
     env = os.environ if environ is None else environ
 
     def resolve(name: str) -> str | None:
@@ -108,6 +144,13 @@ def make_resolver(variables: Mapping[str, str], environ: Mapping[str, str] | Non
             return variables[name]
         if name in RESERVED:
             return None
-        return env.get(name)
+        value = env.get(name)
+        file = env.get(name + FILE_SUFFIX)
+        if file is None or file == "":
+            return value
+        if value is not None:
+            raise UsageError(f"variable ${{{name}}}: both {name} and {name}{FILE_SUFFIX} are set in the "
+                             "environment (expected one of them)")
+        return read_secret_file(name, file)
 
     return resolve
