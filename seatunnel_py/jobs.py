@@ -13,9 +13,11 @@ from .config.binding import bind_job_collecting
 from .config.issues import ConfigErrors, ConfigIssue
 from .config.job import JobConfig
 from .config.loader import load_file
+from .engine import activity
 from .engine.failures import describe
 from .engine.metrics import JobMetrics
 from .engine.plan import Plan, build_plan
+from .engine.report import RunRecorder, write_report
 from .engine.restore import choose, state_key
 from .engine.runner import JobResult, JobRunner
 from .engine.signals import stop_on_signals
@@ -132,6 +134,7 @@ def run_job(
     state_store: str | StateStore | None = None,
     ignore_state: bool = False,
     handle_signals: bool = False,
+    report: str | Path | None = None,
 ) -> JobResult:
     """Check and run a job; raise ``ConfigErrors``, ``StateError``, ``StateLocked`` or ``JobFailed``.
 
@@ -142,13 +145,48 @@ def run_job(
     that store, resumes from the last saved checkpoint unless ``ignore_state``, and saves
     a checkpoint every ``checkpoint.interval`` and at the end. With ``handle_signals``
     (the CLI), SIGTERM/SIGINT stop the job cleanly, a second one at once.
+
+    A run report (``engine/report.py``) is written to ``report`` (else the job's
+    ``env.report``, from the job file's folder) when the run ends, also when it fails.
     """
+    recorder = RunRecorder(str(path), metrics or JobMetrics())
+    try:
+        result = _run(path, variables, job_name, registry, state_store, ignore_state, handle_signals, recorder)
+    except BaseException as exc:
+        recorder.error = exc
+        raise
+    finally:
+        _write_report(report, recorder)
+    recorder.result = result
+    return result
+
+
+def _write_report(report: str | Path | None, recorder: RunRecorder) -> None:
+    job = recorder.job
+    if report is not None:
+        target = Path(report)
+    elif job is not None and job.env.report:
+        target = job.work_dir / Path(job.env.report).expanduser()
+    else:
+        return
+    try:
+        write_report(target, recorder.document())
+    except OSError as exc:
+        log.error("cannot write the run report %s: %s", target, exc)
+
+
+def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | None, registry: Registry | None,
+         state_store: str | StateStore | None, ignore_state: bool, handle_signals: bool,
+         recorder: RunRecorder) -> JobResult:
     job, issues = _bind(path, variables, job_name, registry)
+    recorder.job = job
     if issues:
         build_plan(job, prior=issues)  # raises every binding and planning problem together
     key = state_key(job)
+    activity.run_context.update(job=key, run_id=None, checkpoint=None)
     location = None if isinstance(state_store, StateStore) else store_location(job, state_store)
     store = state_store if isinstance(state_store, StateStore) else _open(location)
+    recorder.state_store = store.url
     try:
         with store.locked(key):
             saved = _load(store, key)
@@ -158,15 +196,22 @@ def run_job(
             if resume.restored is not None:
                 log.info("resuming job %r from checkpoint %d", key, resume.restored.checkpoint_id)
             restored_id = resume.restored.checkpoint_id if resume.restored else None
+            recorder.restored_from = restored_id
             plan = build_plan(job, restored_checkpoint_id=restored_id)
+            recorder.plan = plan
+            activity.run_context["run_id"] = plan.run_id
             for warning in plan.warnings:
                 log.warning("%s", warning)
-            runner = JobRunner(plan, metrics, store=store, state_key=key, restored=resume.restored,
+            runner = JobRunner(plan, recorder.metrics, store=store, state_key=key, restored=resume.restored,
                                first_checkpoint_id=resume.next_checkpoint_id)
+            recorder.runner = runner
             if handle_signals:
                 with stop_on_signals(runner):
-                    return runner.run()
-            return runner.run()
+                    result = runner.run()
+            else:
+                result = runner.run()
+            recorder.result = result
+            return result
     finally:
         if not isinstance(state_store, StateStore):
             store.close()

@@ -9,6 +9,7 @@ from .errors import (
     PlanError,
     RuleViolation,
     SeaTunnelError,
+    TransientError,
 )
 from .options import NoOptions, OptionEnum, PluginOptions, option
 from .plugin import Plugin
@@ -58,6 +59,7 @@ __all__ = [
     "SplitReader",
     "State",
     "Transform",
+    "TransientError",
     "attach_row_kinds",
     "has_row_kinds",
     "option",

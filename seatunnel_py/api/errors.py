@@ -17,6 +17,14 @@ class ConnectorError(SeaTunnelError):
     """A connector failed at run time; the message is shown to the user as is."""
 
 
+class TransientError(ConnectorError):
+    """A failure that may pass when the run is tried again later: a server unreachable, a timeout.
+
+    The run exits with the *retryable* code (75), which a cron wrapper or scheduler can
+    act on. ``ConnectionError`` and ``TimeoutError`` raised by a plugin count the same.
+    """
+
+
 class DataError(ConnectorError):
     """A record could not be read or written (bad JSON, a value that does not fit)."""
 

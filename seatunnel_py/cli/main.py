@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 the job failed, 2 bad job file or usage.
 from __future__ import annotations
 
 import atexit
+import enum
 import logging
 import os
 import sys
@@ -40,6 +41,13 @@ app = typer.Typer(
 app.add_typer(plugins_app, name="plugins")
 app.add_typer(state_app, name="state")
 
+class LogFormat(str, enum.Enum):
+    """``--log-format``."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
 VARIABLE_HELP = "variable for ${key} in the job file: -i key=value (repeatable; commas split pairs)"
 
 
@@ -56,9 +64,12 @@ def main_options(
     verbose: int = typer.Option(0, "--verbose", "-v", count=True, metavar="",
                                  help="debug logging with tracebacks and thread stacks (-vv: the same)"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="warnings and errors only", metavar=""),
+    log_format: LogFormat = typer.Option(LogFormat.TEXT, "--log-format", case_sensitive=False,
+                                         help="text lines, or one JSON object per line (job key, run id, plugin, "
+                                              "checkpoint) for log collectors"),
 ) -> None:
     """Run SeaTunnel-style HOCON data integration jobs on Apache Arrow."""
-    setup_logging(verbose, quiet)
+    setup_logging(verbose, quiet, json_lines=log_format is LogFormat.JSON)
 
 
 def summarised(value: object, depth: int = 0) -> object:
@@ -125,13 +136,18 @@ def run(
     ignore_state: bool = typer.Option(
         False, "--ignore-state", help="start from the beginning instead of the job's last checkpoint", metavar=""),
     state_store: str | None = typer.Option(None, "--state-store", help=STATE_STORE_HELP, metavar="URL"),
+    report: str | None = typer.Option(None, "--report", help="write a JSON run report to this file (also on "
+                                      "failure; overrides env.report)", metavar="FILE"),
 ) -> None:
     """Run a job: BATCH to completion, STREAMING until SIGTERM/SIGINT; print its statistics.
 
     A job resumes from its last saved checkpoint (same job.name), so a cron run reads
     only what is new. The first SIGTERM/SIGINT stops reading, takes a final checkpoint,
-    commits and exits 0; a second one stops at once.
+    commits and exits 0; a second one stops at once. Exit codes: 0 done, 1 failed, 2 bad
+    job file, 3 done with rejected rows, 75 retryable (server unreachable, timeout, lock
+    held), 130 stopped at once.
     """
+    from ..engine.outcome import exit_code
     from ..jobs import run_job
 
     metrics = JobMetrics()
@@ -139,21 +155,25 @@ def run(
         variables = parse_variables(variable)
         with Progress(metrics, enabled=progress):
             result = run_job(job, variables, job_name=name, metrics=metrics, state_store=state_store,
-                             ignore_state=ignore_state, handle_signals=True)
+                             ignore_state=ignore_state, handle_signals=True, report=report)
     except (ConfigErrors, UsageError, PlanError, DuplicatePluginError) as exc:
         _fail_config(exc)
         return
     except (StateError, StateLocked) as exc:
         error(f"ERROR {exc}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(exit_code(exc)) from None
     except JobFailed as exc:
         log.debug("job failed", exc_info=exc.cause)
         error(f"ERROR job failed: {exc}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(exit_code(exc)) from None
     except KeyboardInterrupt:
         error("ERROR job interrupted")
-        raise typer.Exit(130) from None
+        raise typer.Exit(exit_code(KeyboardInterrupt())) from None
     typer.echo(statistic_block(result))
+    code = exit_code(None, result.metrics)
+    if code:
+        error(f"WARNING {result.metrics.failed_rows:,} row(s) were rejected by an error policy (exit {int(code)})")
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import threading
+import time
 from typing import TextIO
 
 from ..api.secrets import mask_secrets
@@ -21,11 +23,42 @@ class MaskingFormatter(logging.Formatter):
         return mask_secrets(super().format(record))
 
 
-def setup_logging(verbose: int, quiet: bool) -> None:
-    """Plain log lines on stderr; ``-v`` for debug (tracebacks), ``-q`` for warnings only."""
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line for log collectors: time, level, logger, message, and where it came from.
+
+    ``job``, ``run_id`` and ``checkpoint`` come from the run being logged (``run_context``);
+    ``plugin`` and ``call`` name the plugin call the logging thread is in, if any. Secrets
+    are masked like in text lines.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON."""
+        from ..engine import activity
+
+        entry: dict[str, object] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in activity.run_context.items() if v is not None})
+        call = activity.current(threading.current_thread())
+        if call is not None:
+            entry["plugin"], entry["call"] = call.label, call.what
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        entry["thread"] = record.threadName
+        return mask_secrets(json.dumps(entry, default=str))
+
+
+def setup_logging(verbose: int, quiet: bool, json_lines: bool = False) -> None:
+    """Log lines on stderr, text or JSON (``json_lines``); ``-v`` for debug (tracebacks), ``-q``: warnings only."""
+    global _json_lines
+    _json_lines = json_lines
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)-5s %(message)s", "%Y-%m-%d %H:%M:%S"))
+    handler.setFormatter(JsonFormatter() if json_lines else
+                         MaskingFormatter("%(asctime)s %(levelname)-5s %(message)s", "%Y-%m-%d %H:%M:%S"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if not verbose else logging.DEBUG)
@@ -33,8 +66,16 @@ def setup_logging(verbose: int, quiet: bool) -> None:
     logging.captureWarnings(True)
 
 
+_json_lines = False
+
+
 def error(message: str) -> None:
-    """Print an error line on stderr, secrets masked."""
+    """Print an error line on stderr, secrets masked (a JSON log line with ``--log-format json``)."""
+    if _json_lines:
+        level, _, text = message.partition(" ")
+        levels = {"ERROR": logging.ERROR, "WARNING": logging.WARNING}
+        log.log(levels.get(level, logging.ERROR), text if level in levels else message)
+        return
     print(mask_secrets(message), file=sys.stderr, flush=True)
 
 

@@ -35,6 +35,10 @@ class EnvOptions(PluginOptions):
         description="milliseconds a plugin call may still take once the job has to end (failure, timeout, "
                     "stop) before the run gives up on it, names it and exits 1",
     )
+    report: str | None = option(
+        None, "seatunnel-py: write a JSON run report to this file at the end of every run, also on failure "
+        "(relative: from the job file's folder; `run --report` overrides it)",
+    )
     state_store: str | None = option(
         None,
         "where checkpoints are saved: a directory, a SQLAlchemy URL (sqlite:, postgresql:, mysql:) or a "

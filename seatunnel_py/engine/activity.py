@@ -31,6 +31,10 @@ class PluginCall:
 _calls: dict[int, PluginCall] = {}
 """Thread ident → the plugin call it is in (a thread is in at most one)."""
 
+run_context: dict[str, object] = {"job": None, "run_id": None, "checkpoint": None}
+"""What JSON log lines say about the run being logged (one run per process): the job key,
+the run id, and the checkpoint in flight, if any."""
+
 
 def enter(label: str, what: str) -> PluginCall | None:
     """Record that this thread calls ``what`` of ``label``; returns the call it was in before."""

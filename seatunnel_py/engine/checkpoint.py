@@ -27,6 +27,7 @@ from typing import Any
 from ..api.errors import SeaTunnelError
 from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, State
+from . import activity
 from .plan import Node
 from .state import Checkpoint, StateStore
 from .task import PipelineTask, PluginFailure, TaskReport, guarded
@@ -78,6 +79,7 @@ class CheckpointCoordinator:
         checkpoint_id = self.next_id
         self.next_id += 1
         self.in_flight = _InFlight(checkpoint_id, final, time.monotonic(), {id(t) for t in tasks})
+        activity.run_context["checkpoint"] = checkpoint_id
         for task in tasks:
             task.request_barrier(checkpoint_id, final)
         log.debug("checkpoint %d triggered (final=%s)", checkpoint_id, final)
@@ -151,6 +153,7 @@ class CheckpointCoordinator:
         for task in tasks:  # persisted: no longer to be aborted on failure
             task.prepared.clear()
         self.in_flight = None
+        activity.run_context["checkpoint"] = None
         self.completed += 1
         self.last_id = flight.checkpoint_id
         self.final_done = flight.final

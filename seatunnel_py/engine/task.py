@@ -197,7 +197,7 @@ class PipelineTask:
                 deliveries = item if self.outbox is not None else self._transform(self.source, item, [])
                 for sink, batch in deliveries:
                     guarded(sink.label, self.writers[id(sink)].write, batch, what="SinkWriter.write")
-                    self.metrics.on_write(sink.label, batch.num_rows)
+                    self.metrics.on_write(sink.label, batch.num_rows, batch.nbytes)
         except PluginFailure as failure:
             self.control.fail(failure)
         except Exception as exc:
@@ -228,7 +228,8 @@ class PipelineTask:
             if consumer.spec.kind == PluginKind.TRANSFORM:
                 out = guarded(consumer.label, self.transforms[id(consumer)].apply, batch, what="Transform.apply")
                 rows_out = 0 if out is None else out.num_rows
-                self.metrics.on_transform(consumer.label, batch.num_rows, rows_out)
+                self.metrics.on_transform(consumer.label, batch.num_rows, rows_out, batch.nbytes,
+                                          0 if out is None else out.nbytes)
                 if rows_out:
                     guarded(consumer.label, self.schema_checks[id(consumer)].check, out,
                             what="the batch schema check")

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from seatunnel_py.api import ConnectorError
+from seatunnel_py.api import ConnectorError, TransientError
 
 from .options import ConnectionOptions
 
@@ -68,7 +68,10 @@ def connect(opts: ConnectionOptions, database: str | None = None, settings: dict
                 **({"database": database} if database else {}))
         except Exception as exc:  # the driver raises several unrelated types
             problems.append(f"{host}:{port}: {describe_error(exc)}")
-    raise ConnectorError("Clickhouse: cannot connect to " + "; ".join(problems))
+    message = "Clickhouse: cannot connect to " + "; ".join(problems)
+    if re.search(r"authenticat|password|access denied|unknown database", message, re.IGNORECASE):
+        raise ConnectorError(message)
+    raise TransientError(message)  # no host answered: they may be back later (exit 75, retryable)
 
 
 @contextmanager

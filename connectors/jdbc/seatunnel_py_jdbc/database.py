@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from seatunnel_py.api import ConnectorError
+from seatunnel_py.api import ConnectorError, TransientError
 
 from .typemap import Convert, ddl_type
 from .urls import Dialect, Target
@@ -36,8 +36,9 @@ def connect_failure(target: Target, exc: BaseException) -> ConnectorError:
     text = str(exc)
     for pattern, reason in _FAILURES:
         if pattern.search(text):
-            return ConnectorError(f"Jdbc: cannot connect to {target.display()} as "
-                                  f"{target.user or 'default user'}: {reason}")
+            # an unreachable server may be back later (exit 75); a wrong password or database will not
+            kind = TransientError if reason in ("connection refused", "connection timed out") else ConnectorError
+            return kind(f"Jdbc: cannot connect to {target.display()} as {target.user or 'default user'}: {reason}")
     return ConnectorError(f"Jdbc: cannot connect to {target.display()}: {scrub(target, text)}")
 
 

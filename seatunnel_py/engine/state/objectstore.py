@@ -7,6 +7,13 @@ holder and an expiry, renewed while the run lives. A lease left by a crashed pro
 on the same host is taken over at once (its process is gone); one from another host
 blocks until it expires (``LEASE_SECONDS``). Two hosts starting within the same
 instant can both pass the check: keep one scheduler per job.
+
+S3 credentials come from where the AWS SDK looks for them: ``AWS_ACCESS_KEY_ID`` /
+``AWS_SECRET_ACCESS_KEY`` (/ ``AWS_SESSION_TOKEN``), ``AWS_PROFILE`` and the shared files, a
+web-identity token (Kubernetes), the instance metadata. An S3-compatible server (MinIO, Ceph,
+moto) is named by the URL's ``endpoint_override`` query option
+(``s3://bucket/state?endpoint_override=http://minio:9000``), else by ``AWS_ENDPOINT_URL_S3`` or
+``AWS_ENDPOINT_URL``, the SDK's own variables, honoured here whatever the pyarrow version.
 """
 
 from __future__ import annotations
@@ -17,7 +24,9 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ...api.errors import SeaTunnelError
 from .model import Checkpoint, StateLocked
@@ -25,6 +34,24 @@ from .store import StateStore, job_from_key, job_key, mask_url, owner_id
 
 LEASE_SECONDS = 120.0
 RENEW_SECONDS = 30.0
+
+
+def with_endpoint(uri: str, environ: Mapping[str, str] | None = None) -> str:
+    """``uri`` with ``endpoint_override`` from ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL`` when it names none.
+
+    Only ``s3://`` URIs are touched; an ``endpoint_override`` in the URI wins over the environment.
+    """
+    parts = urlsplit(uri)
+    if parts.scheme != "s3":
+        return uri
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == "endpoint_override" for key, _ in query):
+        return uri
+    env = os.environ if environ is None else environ
+    endpoint = env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL")
+    if not endpoint:
+        return uri
+    return urlunsplit(parts._replace(query=urlencode([*query, ("endpoint_override", endpoint)])))
 
 
 def _alive(pid: int) -> bool:
@@ -45,7 +72,7 @@ class ObjectStateStore(StateStore):
 
         self.url = mask_url(uri)
         try:
-            self._fs, self._base = fs.FileSystem.from_uri(uri)
+            self._fs, self._base = fs.FileSystem.from_uri(with_endpoint(uri))
         except Exception as exc:
             raise SeaTunnelError(f"state store {self.url}: {mask_url(str(exc))}") from None
         self._local = isinstance(self._fs, fs.LocalFileSystem)
