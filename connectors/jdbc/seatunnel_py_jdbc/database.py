@@ -97,8 +97,20 @@ class Database(ABC):
 
     @abstractmethod
     def read(self, query: str, schema: pa.Schema, converts: Sequence[Convert | None],
-             batch_rows: int) -> Iterator[pa.RecordBatch]:
-        """Stream the rows of ``query`` as batches of ``schema``."""
+             batch_rows: int, order_by: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
+        """Stream the rows of ``query`` as batches of ``schema``, sorted on the columns ``order_by``.
+
+        The order is applied by the outermost statement the dialect runs: a database may
+        ignore an ORDER BY inside a derived table (MariaDB does), and a reader resumes by it.
+        """
+
+    def order_clause(self, order_by: Sequence[str], alias: str = "") -> str:
+        """`` ORDER BY a, b`` (NULLs first, as the readers expect), or nothing."""
+        if not order_by:
+            return ""
+        prefix = f"{alias}." if alias else ""
+        nulls = " NULLS FIRST" if self.dialect == "postgresql" else ""  # MySQL and SQLite sort NULLs first
+        return " ORDER BY " + ", ".join(f"{prefix}{self.quote(c)}{nulls}" for c in order_by)
 
     # --- tables ------------------------------------------------------------------
     @abstractmethod

@@ -85,9 +85,9 @@ class SqlAlchemyDatabase(Database):
         return pa.schema(fields), [None] * len(fields)
 
     def read(self, query: str, schema: pa.Schema, converts: Sequence[Convert | None],
-             batch_rows: int) -> Iterator[pa.RecordBatch]:
+             batch_rows: int, order_by: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
         """``fetchmany`` chunks, one Arrow array per column."""
-        result = self._run(query)
+        result = self._run(query + self.order_clause(order_by))
         while True:
             rows = result.fetchmany(batch_rows or 8192)
             if not rows:

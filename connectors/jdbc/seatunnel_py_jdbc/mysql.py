@@ -151,23 +151,25 @@ class MysqlDatabase(Database):
         return pa.schema(fields), [None] * len(fields)
 
     def read(self, query: str, schema: pa.Schema, converts: Sequence[Convert | None],
-             batch_rows: int) -> Iterator[pa.RecordBatch]:
+             batch_rows: int, order_by: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
         """Arrow batches through ConnectorX when installed, else PyMySQL rows turned into columns."""
         try:
             import connectorx
         except ImportError:
-            return self._read_rows(query, schema, batch_rows)
-        return self._read_arrow(connectorx, query, schema, batch_rows)
+            return self._read_rows(query + self.order_clause(order_by), schema, batch_rows)
+        return self._read_arrow(connectorx, query, schema, batch_rows, order_by)
 
     def _read_arrow(self, connectorx: Any, query: str, schema: pa.Schema,
-                    batch_rows: int) -> Iterator[pa.RecordBatch]:
+                    batch_rows: int, order_by: Sequence[str]) -> Iterator[pa.RecordBatch]:
         target = self.target
         uri = (f"mysql://{quote(target.user or 'root', safe='')}:{quote(target.password or '', safe='')}@"
                f"{target.host or '127.0.0.1'}:{target.port or 3306}/{quote(target.database)}")
         # ConnectorX reads DECIMAL as decimal128(38, 10) and fails on other scales: read them as text
         columns = ", ".join(f"CAST({self.quote(f.name)} AS CHAR) AS {self.quote(f.name)}"
                             if pa.types.is_decimal(f.type) else self.quote(f.name) for f in schema)
-        sql = f"SELECT {columns} FROM ({query}) AS st_x"
+        # the ORDER BY goes on this statement (MariaDB drops one inside a derived table), on st_x's columns
+        # rather than the CAST aliases, so decimals sort as numbers
+        sql = f"SELECT {columns} FROM ({query}) AS st_x{self.order_clause(order_by, 'st_x')}"
         try:
             reader = connectorx.read_sql(uri, sql, return_type="arrow_stream", batch_size=batch_rows or 65536,
                                          pre_execution_query="SET time_zone = '+00:00'")

@@ -95,11 +95,11 @@ class PostgresDatabase(Database):
         return pa.schema(fields), converts
 
     def read(self, query: str, schema: pa.Schema, converts: Sequence[Convert | None],
-             batch_rows: int) -> Iterator[pa.RecordBatch]:
+             batch_rows: int, order_by: Sequence[str] = ()) -> Iterator[pa.RecordBatch]:
         """Stream the query through binary COPY, converting columns to ``schema``."""
         cursor = self.conn.cursor()
         try:
-            reader = self._run(query, cursor).fetch_record_batch()
+            reader = self._run(query + self.order_clause(order_by), cursor).fetch_record_batch()
             for raw in reader:
                 arrays = [c(col) if c else col for c, col in zip(converts, raw.columns, strict=True)]
                 batch = pa.RecordBatch.from_arrays(arrays, schema=schema)

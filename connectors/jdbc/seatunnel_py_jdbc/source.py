@@ -23,7 +23,7 @@ from seatunnel_py.api import (
 
 from .database import Database, open_database
 from .options import JdbcSourceOptions
-from .splits import Position, TablePlan, base_query, json_value, plan_splits, split_query
+from .splits import Position, TablePlan, base_query, json_value, plan_splits, split_order, split_query
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ class JdbcReader(SplitReader):
         self._say_read_whole()
         query = split_query(self._db, self._payload, self._position(ties) if order else Position(), self._plan.schema)
         batch_rows = self._source.options.batch_rows()
-        stream = self._db.read(query, self._plan.schema, self._plan.converts, batch_rows)
+        stream = self._db.read(query, self._plan.schema, self._plan.converts, batch_rows, split_order(self._payload))
         if not order or ties is not None:  # every batch boundary is a place to resume from
             for batch in stream:
                 if batch.num_rows:

@@ -189,7 +189,7 @@ def _row_greater(db: Database, columns: list[str], values: list[Any], schema: pa
 
 
 def split_query(db: Database, payload: dict[str, Any], position: Position, schema: pa.Schema) -> str:
-    """The SQL a reader runs for its split, resuming after ``position`` in the split's order."""
+    """The SQL a reader runs for its split, resuming after ``position``; read it sorted on ``split_order``."""
     query = payload["query"]
     order = payload.get("order")
     if not order:
@@ -225,6 +225,10 @@ def split_query(db: Database, payload: dict[str, Any], position: Position, schem
             where = ("WHERE " + " AND ".join(conditions)) if conditions else f"WHERE {col} IS NOT NULL"
         else:
             where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
-    nulls = " NULLS FIRST" if db.dialect == "postgresql" else ""
-    by = ", ".join([f"{col}{nulls}", *(db.quote(t) for t in ties)])
-    return f"SELECT * FROM ({query}) AS st_s {where} ORDER BY {by}"
+    return f"SELECT * FROM ({query}) AS st_s {where}"
+
+
+def split_order(payload: dict[str, Any]) -> list[str]:
+    """The columns a split is read in the order of (``Database.read`` applies them): order, then ties."""
+    order = payload.get("order")
+    return [order, *(payload.get("ties") or [])] if order else []

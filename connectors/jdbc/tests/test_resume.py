@@ -166,3 +166,17 @@ def test_sqlite_composite_key_resumes_with_a_spelt_out_comparison(tmp_path: Any)
     assert state == {"after": "b", "after_ties": [39]}
     rest, _ = _read(source(), state)
     assert sorted(_ids(first, "name") + _ids(rest, "name")) == sorted(f"{g}{n}" for g in "abc" for n in range(100))
+
+
+def test_rows_come_in_the_split_order_whatever_the_storage_order(db: Any, table: str) -> None:
+    """MariaDB ignores ORDER BY inside a derived table: the order must be on the statement it runs."""
+    db.exec(f"CREATE TABLE {table} (id INT PRIMARY KEY, ts INT, amount DECIMAL(10, 2))")
+    db.exec(f"INSERT INTO {table} VALUES " + ", ".join(f"({i}, {1000 - i}, {i}.5)" for i in range(1, 501)))
+    try:
+        opts = {"table_path": table, "incremental_column": "ts", "fetch_size": 100}
+        first, state = _read(_source(db, **opts), limit=2)
+        assert _ids(first, "ts") == list(range(500, 700))
+        rest, _ = _read(_source(db, **opts), state)
+        assert sorted(_ids(first) + _ids(rest)) == list(range(1, 501))
+    finally:
+        db.exec(f"DROP TABLE {table}")
