@@ -9,7 +9,7 @@ export PIP_CACHE_DIR = $(CACHE)/pip
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 CONNECTORS = $(sort $(dir $(wildcard connectors/*/pyproject.toml)))
 
-.PHONY: install install-test demo test lint unit docs bench clean
+.PHONY: install install-test demo test lint unit docs bench clean image
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,12 @@ test: install-test  ## install, start the services the tests need, run lint and 
 	bash integration/services.sh start
 	$(MAKE) lint
 	$(PY) -m pytest -q
+
+# the container image (docs/containers.md): IMAGE=name:tag, IMAGE_CONNECTORS="files jdbc" (default: all);
+# on our machines deploy/image.sh also installs and starts the Docker engine and makes the base image
+IMAGE ?= seatunnel-py:latest
+image: $(VENV)/bin/activate  ## build the container image from the Dockerfile
+	IMAGE='$(IMAGE)' $(if $(IMAGE_CONNECTORS),CONNECTORS='$(IMAGE_CONNECTORS)') bash deploy/image.sh
 
 docs: install  ## regenerate docs/reference from the plugins' option models
 	$(VENV)/bin/seatunnel-py plugins docs docs/reference
