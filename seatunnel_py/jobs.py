@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -14,8 +15,9 @@ from .config.issues import ConfigErrors, ConfigIssue
 from .config.job import JobConfig
 from .config.loader import load_file
 from .engine import activity
-from .engine.failures import describe
+from .engine.failures import JobFailed, describe
 from .engine.metrics import JobMetrics
+from .engine.outcome import is_transient
 from .engine.plan import Plan, build_plan
 from .engine.report import RunRecorder, write_report
 from .engine.restore import choose, state_key
@@ -90,6 +92,36 @@ def _load(store: StateStore, key: str) -> Checkpoint | None:
     except (OSError, SeaTunnelError) as exc:
         raise StateError(f"state store {store.url}: cannot read the saved state of job {key!r}: "
                          f"{describe(exc)}") from None
+
+
+def _attempt(job: JobConfig, key: str, store: StateStore, ignore_state: bool, legacy: bool, handle_signals: bool,
+             recorder: RunRecorder) -> JobResult:
+    """One attempt of a run: load the state, plan (new plugin instances), run."""
+    recorder.runner = None
+    saved = _load(store, key)
+    if saved is None and legacy:
+        saved = adopt_legacy_state(store, key)
+    resume = choose(job, saved, ignore_state)
+    if resume.restored is not None:
+        log.info("resuming job %r from checkpoint %d", key, resume.restored.checkpoint_id)
+    restored_id = resume.restored.checkpoint_id if resume.restored else None
+    if recorder.attempts == 1:
+        recorder.restored_from = restored_id
+    plan = build_plan(job, restored_checkpoint_id=restored_id)
+    recorder.plan = plan
+    activity.run_context["run_id"] = plan.run_id
+    for warning in plan.warnings:
+        log.warning("%s", warning)
+    runner = JobRunner(plan, recorder.metrics, store=store, state_key=key, restored=resume.restored,
+                       first_checkpoint_id=resume.next_checkpoint_id)
+    recorder.runner = runner
+    if handle_signals:
+        with stop_on_signals(runner):
+            result = runner.run()
+    else:
+        result = runner.run()
+    recorder.result = result
+    return result
 
 
 def store_location(job: JobConfig, override: str | None = None) -> str | None:
@@ -189,29 +221,22 @@ def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | 
     recorder.state_store = store.url
     try:
         with store.locked(key):
-            saved = _load(store, key)
-            if saved is None and location is None and not os.environ.get(STATE_STORE_ENV):
-                saved = adopt_legacy_state(store, key)
-            resume = choose(job, saved, ignore_state)
-            if resume.restored is not None:
-                log.info("resuming job %r from checkpoint %d", key, resume.restored.checkpoint_id)
-            restored_id = resume.restored.checkpoint_id if resume.restored else None
-            recorder.restored_from = restored_id
-            plan = build_plan(job, restored_checkpoint_id=restored_id)
-            recorder.plan = plan
-            activity.run_context["run_id"] = plan.run_id
-            for warning in plan.warnings:
-                log.warning("%s", warning)
-            runner = JobRunner(plan, recorder.metrics, store=store, state_key=key, restored=resume.restored,
-                               first_checkpoint_id=resume.next_checkpoint_id)
-            recorder.runner = runner
-            if handle_signals:
-                with stop_on_signals(runner):
-                    result = runner.run()
-            else:
-                result = runner.run()
-            recorder.result = result
-            return result
+            legacy = location is None and not os.environ.get(STATE_STORE_ENV)
+            retries, interval = job.env.job_retry_times or 0, job.env.job_retry_interval_seconds or 3
+            while True:
+                try:
+                    return _attempt(job, key, store, ignore_state, legacy, handle_signals, recorder)
+                except JobFailed as failure:
+                    if recorder.attempts > retries or not is_transient(failure.cause):
+                        raise
+                    runner = recorder.runner
+                    if ignore_state and runner is not None and runner.coordinator.completed:
+                        ignore_state = False  # the next attempt goes on from what this one saved
+                    recorder.failed_attempts.append(failure)
+                    log.warning("attempt %d of %d failed (%s); trying again in %d s from the last checkpoint",
+                                recorder.attempts, retries + 1, failure, interval)
+                    time.sleep(interval)
+                    recorder.attempts += 1
     finally:
         if not isinstance(state_store, StateStore):
             store.close()

@@ -57,11 +57,12 @@ class EnvOptions(PluginOptions):
     )
     job_retry_times: int | None = option(
         None,
-        "accepted for compatibility; a failed run is retried by running it again (it resumes)",
+        "times a run tries again, in the same process, after a retryable failure (server unreachable, "
+        "timeout), from its last checkpoint; unset: no retry (SeaTunnel retries 3 times)",
         alias="job.retry.times",
     )
     job_retry_interval_seconds: int | None = option(
-        None, "accepted for compatibility", alias="job.retry.interval.seconds"
+        None, "seconds between two attempts (default 3)", alias="job.retry.interval.seconds"
     )
     savemode_execute_location: str | None = option(
         None, "accepted for compatibility (save modes run in the client)", alias="savemode.execute.location"

@@ -46,6 +46,8 @@ class RunRecorder:
     result: JobResult | None = None
     error: BaseException | None = None
     attempts: int = 1
+    failed_attempts: list[JobFailed] = field(default_factory=list)
+    """Attempts that failed with a retryable error and were tried again (``job.retry.times``)."""
 
     def document(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
@@ -65,6 +67,8 @@ class RunRecorder:
             "status": status_of(code),
             "exit_code": int(code),
             "attempts": self.attempts,
+            "failed_attempts": [{"attempt": number, "plugin": failure.label, "message": str(failure)}
+                                for number, failure in enumerate(self.failed_attempts, start=1)],
             "stopped_by_signal": bool(result and result.stopped),
             "rows": {"read": self.metrics.read_rows, "written": self.metrics.written_rows,
                      "rejected": self.metrics.failed_rows},
