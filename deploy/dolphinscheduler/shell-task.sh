@@ -21,6 +21,7 @@
 # with `docker stop`, the job takes its final checkpoint, and the next run resumes from it.
 set -u
 
+# shellcheck disable=SC2016  # DolphinScheduler fills these in before the script runs
 job='${jobFile}'
 image='${image}'
 bizdate='${system.biz.date}'

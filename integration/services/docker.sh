@@ -35,6 +35,7 @@ HOME_DIR=${SEATUNNEL_PY_SERVICES:-$HOME/.local/share/seatunnel-py/services}/dock
 PIDFILE=$HOME_DIR/dockerd.pid
 UNAVAILABLE=$HOME_DIR/unavailable
 PACKAGES=python3,python3-venv,python3-pip,python-is-python3,ca-certificates
+FAILURES=""   # why dockerd did not start, per storage driver
 
 log() { echo "docker: $*"; }
 
@@ -70,7 +71,7 @@ clear_stale_pidfile() {
 }
 
 start_daemon() {
-  local driver pid
+  local driver pid why
   for driver in ${SEATUNNEL_PY_DOCKER_STORAGE:-overlay2 vfs}; do   # vfs: kernels without overlayfs
     clear_stale_pidfile
     umount /run/docker/netns/default 2>/dev/null || true
@@ -87,6 +88,9 @@ start_daemon() {
     done
     log "dockerd did not start with $driver; its last lines:"
     tail -n 5 "$HOME_DIR/dockerd.log" | sed 's/^/    /'
+    why=$(grep -E 'failed to start daemon|level=(fatal|error)' "$HOME_DIR/dockerd.log" | tail -n 1)
+    [ -n "$why" ] || why=$(tail -n 1 "$HOME_DIR/dockerd.log")
+    FAILURES="${FAILURES:+$FAILURES; }$driver: $(echo "$why" | cut -c1-300)"
     kill -TERM "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     rm -f "$PIDFILE"
@@ -183,10 +187,8 @@ start() {
   if ! answers; then
     install_packages
     if ! start_daemon; then
-      {
-        echo "the Docker engine cannot start on this machine (dockerd from Debian's docker.io, storage" \
-             "drivers ${SEATUNNEL_PY_DOCKER_STORAGE:-overlay2 vfs}): $(grep -m1 -iE 'error|failed' "$HOME_DIR/dockerd.log" || tail -n1 "$HOME_DIR/dockerd.log")"
-      } >"$UNAVAILABLE"
+      echo "the Docker engine cannot start on this machine (dockerd from Debian's docker.io) - $FAILURES" \
+        >"$UNAVAILABLE"
       log "WARNING: $(cat "$UNAVAILABLE")"
       log "WARNING: the container tests will be skipped (see $HOME_DIR/dockerd.log)"
       return 0
