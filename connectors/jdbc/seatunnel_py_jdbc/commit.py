@@ -11,6 +11,17 @@ persisted checkpoint, then ``JdbcSink.prepare`` rolls back every prepared transa
 the job still left: those belong to checkpoints that were never persisted, and their
 batches will be read and written again.
 
+Trust: the commit infos the engine hands back on restart come from the saved state, a
+file anyone may edit. The committer acts only on ids in the strict format the sink
+generates and with this sink's prefix (``own_xid``); values reach SQL as bound
+parameters, and the ids that XA / ``COMMIT PREPARED`` statements must spell out are
+checked first (``database.checked_xid``).
+
+Starting over: on a fresh start (nothing restored) the sink forgets its rows in the
+checkpoint table once its leftovers are rolled back (``forget_checkpoints``): they only
+serve re-committing restored infos, and checkpoint ids restart at 1 when the state is
+lost or moved.
+
 Identity: rows and transaction ids belong to one *sink of one job*, named by
 ``sink_key``: the engine's job key (``context.job_key``: ``job.name``, or the job file
 for an unnamed job) and the sink's place in the job (``context.label``). ``job.name``
@@ -23,10 +34,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from seatunnel_py.api import CommitInfo, Committer, ConnectorError
 
-from .database import Database, open_database
+from .database import XID, Database, open_database
 from .urls import Target
 
 CHECKPOINT_TABLE = "seatunnel_sink_checkpoint"
@@ -81,11 +95,50 @@ def ensure_checkpoint_table(db: Database) -> None:
             raise
 
 
+_DUPLICATE = re.compile(r"duplicate key|duplicate entry", re.I)
+
+
 def record_checkpoint(db: Database, key: str, task: int, checkpoint_id: int, xid: str) -> None:
-    """Insert the checkpoint row (``key`` from ``sink_key``) inside the open transaction."""
-    name = key.replace("'", "''")
-    db.execute(f"INSERT INTO {db.quote(CHECKPOINT_TABLE)} (job_name, task_index, checkpoint_id, xid) "
-               f"VALUES ('{name}', {int(task)}, {int(checkpoint_id)}, '{xid}')")
+    """Insert the checkpoint row (``key`` from ``sink_key``) inside the open transaction.
+
+    Its values are bound parameters: the key holds the job name as the user wrote it.
+    A row already there means the job's state is behind the table (restored from an
+    older copy): the error says so and what to do.
+    """
+    marks = ", ".join(db.mark(n) for n in range(1, 5))
+    try:
+        db.execute(f"INSERT INTO {db.quote(CHECKPOINT_TABLE)} (job_name, task_index, checkpoint_id, xid) "
+                   f"VALUES ({marks})", [key, int(task), int(checkpoint_id), xid])
+    except ConnectorError as exc:
+        if not _DUPLICATE.search(str(exc)):
+            raise
+        raise ConnectorError(
+            f"Jdbc: checkpoint {checkpoint_id} of sink {key} (task {task}) is already recorded in {CHECKPOINT_TABLE} "
+            f"on {db.target.display()} by an earlier run: the job's saved state is older than what this sink "
+            "committed (put back from an old copy, or another state store?), so its checkpoint ids repeat. "
+            "Nothing of this checkpoint was committed. Run with the job's latest state, or start over with "
+            f"--ignore-state (the sink then forgets its rows in {CHECKPOINT_TABLE}; rows earlier runs wrote "
+            "stay in the target table)") from None
+
+
+def forget_checkpoints(db: Database, key: str) -> int:
+    """Delete the checkpoint rows of sink ``key``; returns how many there were.
+
+    Called on a fresh start, after the leftovers are rolled back: the rows only let a
+    committer recognise a restored info committed before, and a fresh start restores
+    none. Checkpoint ids restart at 1 when the job's state is lost or moved; the old rows
+    would clash with the new ones on the table's primary key.
+    """
+    table = db.quote(CHECKPOINT_TABLE)
+    row = db.fetch(f"SELECT count(*), min(checkpoint_id), max(checkpoint_id) FROM {table} WHERE job_name = "
+                   f"{db.mark(1)}", [key])[0]
+    count = int(row[0] or 0)
+    if count:
+        db.execute(f"DELETE FROM {table} WHERE job_name = {db.mark(1)}", [key])
+        log.info("Jdbc: fresh start of sink %s: forgot its %d row(s) of earlier runs in %s on %s (checkpoints "
+                 "%s to %s); they only serve re-committing a restored checkpoint, and this run restores none",
+                 key, count, CHECKPOINT_TABLE, db.target.display(), row[1], row[2])
+    return count
 
 
 def rollback_leftovers(db: Database, prefix: str) -> list[str]:
@@ -94,11 +147,15 @@ def rollback_leftovers(db: Database, prefix: str) -> list[str]:
     Called at start-up, after the engine re-committed what the restored checkpoint holds:
     what is still prepared under the prefix belongs to checkpoints never persisted. An id
     that disappears meanwhile (another sink of the job rolling back the same old-format
-    ids) is skipped.
+    ids) is skipped; one not in the sink's format is not the sink's and is left alone.
     """
     xids = db.prepared_xids(prefix)
     done = []
     for xid in xids:
+        if not XID.fullmatch(xid):
+            log.warning("Jdbc: prepared transaction %r on %s starts like this sink's but is not one of its ids; "
+                        "left alone", xid[:80], db.target.display())
+            continue
         try:
             db.rollback_xa(xid)
         except ConnectorError:
@@ -117,7 +174,10 @@ def clear_leftovers(db: Database, key: str, job_key: str, job_name: str) -> None
     crash starts clean. Old ids of unnamed jobs all share ``legacy_prefix("SeaTunnel_Job")``
     and cannot be told apart: they are left alone and named in a warning.
     """
-    rollback_leftovers(db, xid_prefix(key))
+    done = rollback_leftovers(db, xid_prefix(key))
+    if done:
+        log.info("Jdbc: sink %s: rolled back %d prepared transaction(s) no saved checkpoint holds: %s",
+                 key, len(done), ", ".join(done))
     if job_key == job_name:
         old = rollback_leftovers(db, legacy_prefix(job_name))
         if old:
@@ -133,16 +193,68 @@ def clear_leftovers(db: Database, key: str, job_key: str, job_name: str) -> None
                     db.target.display(), len(foreign), ", ".join(foreign), statement)
 
 
-class JdbcCommitter(Committer):
-    """Commits the writers' prepared transactions once the checkpoint is persisted."""
+def own_prefixes(key: str, job_key: str, job_name: str) -> tuple[str, ...]:
+    """The id prefixes of sink ``key``: its own, and the previous format's where a named job owns it."""
+    return (xid_prefix(key), legacy_prefix(job_name)) if job_key == job_name else (xid_prefix(key),)
 
-    def __init__(self, target: Target, attempts: int = 3) -> None:
+
+def _refuse(reason: str) -> ConnectorError:
+    return ConnectorError(
+        f"Jdbc: refusing a commit info from the saved state: {reason}; nothing was committed or rolled back. "
+        "The state was edited, or belongs to another job: run with the job's own state, or start over "
+        "with --ignore-state")
+
+
+def _integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def own_xid(info: Any, prefixes: Sequence[str]) -> str | None:
+    """The transaction id of a commit info when it is one of this sink's; ``None`` for an empty info.
+
+    Anything else fails: an info that is not a mapping, an id not in the strict format the
+    sink generates (``st2-<hash>-<task>-<n>-<run>``) or without one of ``prefixes``, a
+    task index or checkpoint id that is not a number or does not match the id.
+    """
+    if info is None or (isinstance(info, Mapping) and not info):
+        return None  # a writer with nothing to commit
+    if not isinstance(info, Mapping):
+        raise _refuse(f"{type(info).__name__} {str(info)[:80]!r} is not a commit info of the Jdbc sink")
+    xid = info.get("xid")
+    if not isinstance(xid, str) or not XID.fullmatch(xid):
+        raise _refuse(f"{str(xid)[:80]!r} is not a transaction id of the Jdbc sink (st2-<hash>-<task>-<n>-<run>)")
+    if not any(xid.startswith(p) for p in prefixes):
+        raise _refuse(f"transaction {xid} is not one of this sink's (its ids start with "
+                      f"{' or '.join(prefixes)}): it belongs to another job or sink")
+    task = info.get("task_index")
+    if task is not None and (not _integer(task) or str(task) != xid.rsplit("-", 3)[1]):
+        raise _refuse(f"task index {str(task)[:20]!r} does not match transaction {xid}")
+    checkpoint = info.get("checkpoint_id")
+    if checkpoint is not None and not _integer(checkpoint):
+        raise _refuse(f"checkpoint id {str(checkpoint)[:20]!r} of transaction {xid} is not a number")
+    return xid
+
+
+class JdbcCommitter(Committer):
+    """Commits the writers' prepared transactions once the checkpoint is persisted.
+
+    ``prefixes`` are the id prefixes of the sink (``own_prefixes``): infos naming any other
+    transaction are refused before anything is done.
+    """
+
+    def __init__(self, target: Target, attempts: int = 3, prefixes: Sequence[str] = ()) -> None:
         self.target = target
         self.attempts = attempts
+        self.prefixes = tuple(prefixes)
+
+    def _xids(self, infos: list[CommitInfo]) -> list[str]:
+        """The ids of ``infos``, every one checked first (``own_xid``): all or nothing."""
+        xids = [own_xid(info, self.prefixes) for info in infos]
+        return [x for x in xids if x is not None]
 
     def commit(self, infos: list[CommitInfo]) -> None:
         """COMMIT PREPARED / XA COMMIT every xid; already committed ones are recognised."""
-        xids = [str(i["xid"]) for i in infos if i and i.get("xid")]
+        xids = self._xids(infos)
         if not xids:
             return
         db = open_database(self.target)
@@ -163,14 +275,14 @@ class JdbcCommitter(Committer):
                 error = exc
         if error is not None:
             raise error
-        done = db.scalar(f"SELECT count(*) FROM {db.quote(CHECKPOINT_TABLE)} WHERE xid = '{xid}'")
+        done = db.scalar(f"SELECT count(*) FROM {db.quote(CHECKPOINT_TABLE)} WHERE xid = {db.mark(1)}", [xid])
         if not done:
             raise ConnectorError(f"Jdbc: prepared transaction {xid} is gone and was never committed "
                                  "(rolled back on the server?); its rows are lost")
 
     def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
         """Roll back prepared transactions that will never be committed."""
-        xids = [str(i["xid"]) for i in infos if i and i.get("xid")]
+        xids = self._xids(infos)
         if not xids:
             return
         db = open_database(self.target)

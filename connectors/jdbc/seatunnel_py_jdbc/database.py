@@ -19,6 +19,23 @@ from seatunnel_py.api import ConnectorError, TransientError
 from .typemap import Convert, ddl_type
 from .urls import Dialect, Target
 
+Params = Sequence[Any]
+"""Values bound to the placeholders of a statement (``Database.mark``)."""
+
+XID = re.compile(r"st2?-[0-9a-f]{12}-[0-9]{1,9}-[0-9]{1,18}-[0-9a-f]{8}")
+"""The transaction ids the sink generates (``st2-…``; ``st-…`` of the previous version):
+``<prefix><task index>-<sequence number>-<run id>``. ``XA COMMIT`` and ``COMMIT PREPARED``
+take no parameters, so an id is checked against this before it goes into a statement."""
+
+
+def checked_xid(xid: str) -> str:
+    """``xid`` when it has the strict format of the sink's transaction ids, else ``ConnectorError``."""
+    if not isinstance(xid, str) or not XID.fullmatch(xid):
+        raise ConnectorError(f"Jdbc: {str(xid)[:80]!r} is not a transaction id of the Jdbc sink "
+                             "(st2-<hash>-<task>-<n>-<run>)")
+    return xid
+
+
 _FAILURES = [
     (re.compile(r"password authentication failed|access denied|authentication failed", re.I),
      "authentication failed (check username and password)"),
@@ -73,21 +90,24 @@ class Database(ABC):
 
     def table_ref(self, path: str) -> str:
         """A quoted (possibly qualified) table name from ``schema.table`` style text."""
-        parts = [p.strip().strip('"`') for p in split_path(path)]
-        return ".".join(self.quote(p) for p in parts)
+        return ".".join(self.quote(p) for p in split_path(path))
+
+    def mark(self, n: int) -> str:
+        """The placeholder of the ``n``-th (from 1) bound value of a statement."""
+        return "?"
 
     # --- statements --------------------------------------------------------------
     @abstractmethod
-    def execute(self, sql: str) -> None:
-        """Run one statement (autocommit unless a transaction was begun)."""
+    def execute(self, sql: str, params: Params | None = None) -> None:
+        """Run one statement (autocommit unless a transaction was begun), ``params`` bound to its marks."""
 
     @abstractmethod
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+    def fetch(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """Run a query and return all its rows (small results only)."""
 
-    def scalar(self, sql: str) -> Any:
+    def scalar(self, sql: str, params: Params | None = None) -> Any:
         """The first value of the first row (``None`` when no row)."""
-        rows = self.fetch(sql)
+        rows = self.fetch(sql, params)
         return rows[0][0] if rows else None
 
     # --- reading -----------------------------------------------------------------
@@ -201,32 +221,53 @@ class Database(ABC):
 
 
 def split_path(path: str) -> list[str]:
-    """``a.b.c`` split on dots outside quotes."""
-    parts, current, quote = [], "", ""
-    for ch in path:
-        if quote:
-            current += ch
-            if ch == quote:
-                quote = ""
-        elif ch in "\"`":
-            quote = ch
-            current += ch
-        elif ch == ".":
-            parts.append(current)
-            current = ""
+    """The names in ``a.b.c`` style text, split on dots outside quotes and unquoted.
+
+    A part that *starts* with ``"`` or a backtick is quoted up to the same character (doubled
+    inside it stands for itself): ```a.b`.c`` is ``["a.b", "c"]``, ```we``ird``` is
+    ``["we`ird"]``. A quote character elsewhere is part of the name: ``we`ird`` is
+    ``["we`ird"]``. Blanks around a part are dropped.
+    """
+    parts: list[str] = []
+    i, n = 0, len(path)
+    while i <= n:
+        while i < n and path[i] == " ":
+            i += 1
+        name = ""
+        if i < n and path[i] in "\"`":
+            quote, i = path[i], i + 1
+            while i < n:
+                if path[i] == quote:
+                    if i + 1 < n and path[i + 1] == quote:
+                        name, i = name + quote, i + 2
+                        continue
+                    i += 1
+                    break
+                name, i = name + path[i], i + 1
+            end = path.find(".", i)
+            end = n if end < 0 else end
+            name += path[i:end].strip()  # text after the closing quote, if any, belongs to the name
         else:
-            current += ch
-    parts.append(current)
-    return [p for p in parts if p]
+            end = path.find(".", i)
+            end = n if end < 0 else end
+            name = path[i:end].strip()
+        if name:
+            parts.append(name)
+        i = end + 1
+    return parts
 
 
-def open_database(target: Target) -> Database:
-    """Connect to ``target`` with the fastest path its dialect has."""
+def open_database(target: Target, writing: bool = False) -> Database:
+    """Connect to ``target`` with the fastest path its dialect has.
+
+    ``writing``: a session of the sink, which must refuse values that do not fit their
+    column (MySQL/MariaDB: strict ``sql_mode`` whatever the user set, see ``mysql_session``).
+    """
     if target.dialect == Dialect.POSTGRES:
         from .pg import PostgresDatabase
         return PostgresDatabase(target)
     if target.dialect == Dialect.MYSQL:
         from .mysql import MysqlDatabase
-        return MysqlDatabase(target)
+        return MysqlDatabase(target, writing=writing)
     from .generic import SqlAlchemyDatabase
     return SqlAlchemyDatabase(target)

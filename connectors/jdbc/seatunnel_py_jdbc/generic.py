@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from seatunnel_py.api import ConnectorError
 
-from .database import Database, connect_failure, missing_driver, scrub
+from .database import Database, Params, connect_failure, missing_driver, scrub, split_path
 from .typemap import Convert
 from .urls import Dialect, Target
 
@@ -62,13 +62,20 @@ class SqlAlchemyDatabase(Database):
             orig = getattr(exc, "orig", exc)
             raise ConnectorError(f"Jdbc: {self.target.display()}: {scrub(self.target, str(orig))}") from None
 
-    def execute(self, sql: str) -> None:
-        """Run one statement."""
-        self._run(sql)
+    def mark(self, n: int) -> str:
+        """The driver's placeholder for the ``n``-th value."""
+        return self._marks(n)[n - 1]
 
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+    def _bound(self, params: Params | None) -> Any:
+        return None if params is None else self._params([tuple(params)])[0]
+
+    def execute(self, sql: str, params: Params | None = None) -> None:
+        """Run one statement."""
+        self._run(sql, self._bound(params))
+
+    def fetch(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """All rows of a small query."""
-        return [tuple(r) for r in self._run(sql).fetchall()]
+        return [tuple(r) for r in self._run(sql, self._bound(params)).fetchall()]
 
     def query_schema(self, query: str, where: str) -> tuple[pa.Schema, list[Convert | None]]:
         """Types from the values of the first rows (all-null columns read as text)."""
@@ -102,13 +109,13 @@ class SqlAlchemyDatabase(Database):
     def table_exists(self, path: str) -> bool:
         """SQLAlchemy inspector."""
         import sqlalchemy
-        parts = [p.strip('"`') for p in path.split(".")]
+        parts = split_path(path)
         return bool(sqlalchemy.inspect(self.conn).has_table(parts[-1], schema=parts[0] if len(parts) > 1 else None))
 
     def primary_key(self, path: str) -> list[str]:
         """SQLAlchemy inspector."""
         import sqlalchemy
-        parts = [p.strip('"`') for p in path.split(".")]
+        parts = split_path(path)
         pk = sqlalchemy.inspect(self.conn).get_pk_constraint(parts[-1], schema=parts[0] if len(parts) > 1 else None)
         return list(pk.get("constrained_columns") or [])
 

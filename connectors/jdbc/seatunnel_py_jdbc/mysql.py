@@ -7,7 +7,8 @@ Reads go through ConnectorX (Rust, straight to Arrow) when it is installed, else
 unbuffered PyMySQL cursor whose rows become one Arrow array per column.
 Two-phase commit uses XA; a session cannot start a new XA transaction while one is
 prepared, so the connection is replaced after every ``XA PREPARE`` (the prepared
-transaction survives the disconnect on MariaDB >= 10.5 and MySQL >= 5.7).
+transaction survives the disconnect on MariaDB >= 10.5 and MySQL >= 5.7). Connection
+arguments, the sink's strict session and the errors are in ``mysql_session``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import pyarrow.compute as pc
 
 from seatunnel_py.api import ConnectorError
 
-from .database import Database, connect_failure, missing_driver, scrub
+from .database import Database, Params, checked_xid, connect_failure, missing_driver, scrub, split_path
+from .mysql_session import connect_arguments, failure, setup_session
 from .typemap import Convert, mysql_field, timedelta_to_time
 from .urls import Target
 
@@ -32,8 +34,9 @@ UNSIGNED_FLAG = 32
 
 
 def _quoted(text: pa.Array) -> pa.Array:
+    # a quote is doubled, not backslash-escaped: that holds also where backslashes are not escapes
     escaped = pc.replace_substring(text, b"\\", b"\\\\")
-    escaped = pc.replace_substring(escaped, b"'", b"\\'")
+    escaped = pc.replace_substring(escaped, b"'", b"''")
     escaped = pc.replace_substring(escaped, b"\x00", b"\\0")
     return pc.binary_join_element_wise(pa.scalar(b"'"), escaped, pa.scalar(b"'"), pa.scalar(b""))
 
@@ -78,19 +81,16 @@ def _column(values: Sequence[Any], dtype: pa.DataType) -> pa.Array:
         return pa.array(values).cast(dtype)
 
 
-def _message(exc: BaseException) -> str:
-    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
-    return str(args[1]) if len(args) > 1 else str(exc)
-
-
 class MysqlDatabase(Database):
     """One PyMySQL connection (autocommit; session time zone UTC)."""
 
     dialect = "mysql"
     quote_char = "`"
 
-    def __init__(self, target: Target) -> None:
+    def __init__(self, target: Target, writing: bool = False) -> None:
         super().__init__(target)
+        self.writing = writing
+        self._mode: str | None = None
         try:
             import pymysql
         except ImportError:
@@ -100,35 +100,42 @@ class MysqlDatabase(Database):
         self.xid: str | None = None
 
     def _connect(self) -> Any:
-        target = self.target
-        params = dict(target.params)
-        timeout = int(float(params.pop("connect_timeout", "30")))
         accepted = inspect.signature(self._pymysql.connections.Connection.__init__).parameters
-        extra: dict[str, Any] = {k: v for k, v in params.items() if k in accepted}  # e.g. ssl_ca, read_timeout
+        arguments = connect_arguments(self.target, accepted)
         try:
-            return self._pymysql.connect(
-                host=target.host or "127.0.0.1", port=target.port or 3306, user=target.user or "root",
-                password=target.password or "", database=target.database or None, autocommit=True,
-                connect_timeout=timeout, charset="utf8mb4", local_infile=True,
-                init_command="SET time_zone = '+00:00'", **extra)
+            conn = self._pymysql.connect(**arguments)
         except Exception as exc:
-            raise connect_failure(target, exc) from None
+            raise connect_failure(self.target, exc) from None
+        try:
+            self._mode = setup_session(conn, self.writing, self._mode)
+        except self._pymysql.Error as exc:
+            conn.close()
+            raise failure(self.target, exc, "setting up the session") from None
+        return conn
 
-    def _run(self, sql: str | bytes, cursor: Any = None) -> Any:
+    def mark(self, n: int) -> str:
+        """``%s``."""
+        return "%s"
+
+    def _run(self, sql: str | bytes, cursor: Any = None, params: Params | None = None, what: str = "") -> Any:
         cur = cursor or self.conn.cursor()
         try:
-            cur.execute(sql)
+            if params is None:
+                cur.execute(sql)
+            else:
+                cur.execute(sql, tuple(params))
         except self._pymysql.Error as exc:
-            raise ConnectorError(f"Jdbc: {self.target.display()}: {_message(exc)}") from None
+            cur.close()
+            raise failure(self.target, exc, what) from None
         return cur
 
-    def execute(self, sql: str) -> None:
+    def execute(self, sql: str, params: Params | None = None) -> None:
         """Run one statement."""
-        self._run(sql).close()
+        self._run(sql, params=params).close()
 
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+    def fetch(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """All rows of a small query."""
-        cur = self._run(sql)
+        cur = self._run(sql, params=params)
         rows = list(cur.fetchall())
         cur.close()
         return rows
@@ -208,34 +215,37 @@ class MysqlDatabase(Database):
             conn.close()
 
     # --- tables ------------------------------------------------------------------
+    def _schema_and_name(self, path: str) -> tuple[str, list[str]]:
+        """``table_schema = …`` (the path's database, else the connection's) and its bound values."""
+        parts = split_path(path)
+        if len(parts) > 1:
+            return "table_schema = %s AND table_name = %s", parts[-2:]
+        return "table_schema = DATABASE() AND table_name = %s", parts[-1:]
+
     def table_exists(self, path: str) -> bool:
-        """SHOW TABLES LIKE in the table's database."""
-        parts = path.replace("`", "").split(".")
-        db = f"'{parts[0]}'" if len(parts) > 1 else "DATABASE()"
-        return bool(self.scalar("SELECT count(*) FROM information_schema.tables WHERE "
-                                f"table_schema = {db} AND table_name = '{parts[-1]}'"))
+        """The table is in information_schema (names bound as values)."""
+        where, params = self._schema_and_name(path)
+        return bool(self.scalar(f"SELECT count(*) FROM information_schema.tables WHERE {where}", params))
 
     def primary_key(self, path: str) -> list[str]:
         """Primary key columns in key order."""
-        parts = path.replace("`", "").split(".")
-        db = f"'{parts[0]}'" if len(parts) > 1 else "DATABASE()"
+        where, params = self._schema_and_name(path)
         rows = self.fetch("SELECT column_name FROM information_schema.key_column_usage WHERE "
-                          f"table_schema = {db} AND table_name = '{parts[-1]}' AND constraint_name = 'PRIMARY' "
-                          "ORDER BY ordinal_position")
+                          f"{where} AND constraint_name = 'PRIMARY' ORDER BY ordinal_position", params)
         return [str(r[0]) for r in rows]
 
     def create_database(self, path: str) -> None:
         """CREATE DATABASE IF NOT EXISTS for ``db.table``."""
-        parts = path.replace("`", "").split(".")
+        parts = split_path(path)
         if len(parts) > 1:
-            self.execute(f"CREATE DATABASE IF NOT EXISTS {self.quote(parts[0])}")
+            self.execute(f"CREATE DATABASE IF NOT EXISTS {self.quote(parts[-2])}")
 
     # --- writing -----------------------------------------------------------------
     def _insert(self, path: str, batch: pa.RecordBatch, suffix: bytes = b"", verb: str = "INSERT") -> None:
         head = f"{verb} INTO {self.table_ref(path)} ({', '.join(self.quote(n) for n in batch.schema.names)}) VALUES "
         for start in range(0, batch.num_rows, ROWS_PER_STATEMENT):
             chunk = batch.slice(start, ROWS_PER_STATEMENT)
-            self._run(head.encode() + values_clause(chunk) + suffix).close()
+            self._run(head.encode() + values_clause(chunk) + suffix, what=f"writing into table {path}").close()
 
     def append(self, path: str, batch: pa.RecordBatch) -> None:
         """Multi-row INSERT statements."""
@@ -256,7 +266,7 @@ class MysqlDatabase(Database):
         for start in range(0, keys_batch.num_rows, ROWS_PER_STATEMENT):
             chunk = keys_batch.slice(start, ROWS_PER_STATEMENT)
             sql = f"DELETE FROM {self.table_ref(path)} WHERE ({names}) IN (".encode()
-            self._run(sql + values_clause(chunk) + b")").close()
+            self._run(sql + values_clause(chunk) + b")", what=f"deleting from table {path}").close()
 
     def run_insert(self, query: str, batch: pa.RecordBatch) -> None:
         """The user's statement for every row (``?`` become ``%s``; PyMySQL batches the rows)."""
@@ -266,19 +276,19 @@ class MysqlDatabase(Database):
         try:
             cur.executemany(sql, rows)
         except self._pymysql.Error as exc:
-            raise ConnectorError(f"Jdbc: {self.target.display()}: {_message(exc)}") from None
+            raise failure(self.target, exc, "running query") from None
         finally:
             cur.close()
 
     # --- transactions ------------------------------------------------------------
     def begin_xa(self, xid: str) -> None:
         """XA START."""
-        self.execute(f"XA START '{xid}'")
+        self.execute(f"XA START '{checked_xid(xid)}'")  # XA statements take no parameter: a checked id
         self.xid = xid
 
     def prepare_xa(self, xid: str) -> None:
         """XA END, XA PREPARE, then a fresh connection for the next transaction."""
-        self.execute(f"XA END '{xid}'")
+        self.execute(f"XA END '{checked_xid(xid)}'")
         self.execute(f"XA PREPARE '{xid}'")
         self.xid = None
         self.conn.close()
@@ -288,12 +298,12 @@ class MysqlDatabase(Database):
         """XA COMMIT; False when the xid is not (or no longer) prepared."""
         if xid not in self.prepared_xids(xid):
             return False
-        self.execute(f"XA COMMIT '{xid}'")
+        self.execute(f"XA COMMIT '{checked_xid(xid)}'")
         return True
 
     def rollback_xa(self, xid: str) -> None:
         """XA ROLLBACK."""
-        self.execute(f"XA ROLLBACK '{xid}'")
+        self.execute(f"XA ROLLBACK '{checked_xid(xid)}'")
 
     def prepared_xids(self, prefix: str) -> list[str]:
         """XA RECOVER filtered on the prefix."""
@@ -309,7 +319,7 @@ class MysqlDatabase(Database):
     def rollback(self) -> None:
         """Roll back an open XA or plain transaction."""
         if self.xid is not None:
-            xid, self.xid = self.xid, None
+            xid, self.xid = checked_xid(self.xid), None
             try:
                 self.execute(f"XA END '{xid}'")
             finally:

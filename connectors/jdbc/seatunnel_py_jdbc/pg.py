@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from seatunnel_py.api import ConnectorError
 
-from .database import Database, connect_failure, missing_driver, split_path
+from .database import Database, Params, checked_xid, connect_failure, missing_driver, split_path
 from .typemap import Convert, pg_field
 from .urls import Target
 
@@ -68,21 +68,28 @@ class PostgresDatabase(Database):
         self.two_phase = False
         self._columns: dict[str, dict[str, tuple[str, str]]] = {}
 
-    def _run(self, sql: str, cursor: Any = None) -> Any:
+    def mark(self, n: int) -> str:
+        """``$n``."""
+        return f"${n}"
+
+    def _run(self, sql: str, cursor: Any = None, params: Params | None = None) -> Any:
         cur = cursor or self.cur
         try:
-            cur.execute(sql)
+            if params is None:
+                cur.execute(sql)
+            else:
+                cur.execute(sql, tuple(params))
         except Exception as exc:
             raise ConnectorError(f"Jdbc: {self.target.display()}: {pg_message(exc)}") from None
         return cur
 
-    def execute(self, sql: str) -> None:
+    def execute(self, sql: str, params: Params | None = None) -> None:
         """Run one statement."""
-        self._run(sql)
+        self._run(sql, params=params)
 
-    def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+    def fetch(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
         """All rows of a small query."""
-        return list(self._run(sql).fetchall())
+        return list(self._run(sql, params=params).fetchall())
 
     def query_schema(self, query: str, where: str) -> tuple[pa.Schema, list[Convert | None]]:
         """Schema from a zero-row run of the query; numeric precision from the column typmod."""
@@ -111,22 +118,19 @@ class PostgresDatabase(Database):
 
     # --- tables ------------------------------------------------------------------
     def _schema_and_name(self, path: str) -> tuple[str | None, str]:
-        parts = [p.strip('"') for p in split_path(path)]
+        parts = split_path(path)
         return (parts[-2] if len(parts) > 1 else None), parts[-1]
 
-    def _regclass(self, path: str) -> str:
-        return "'" + self.table_ref(path).replace("'", "''") + "'"
-
     def table_exists(self, path: str) -> bool:
-        """to_regclass is not null."""
-        return bool(self.scalar(f"SELECT to_regclass({self._regclass(path)}) IS NOT NULL"))
+        """to_regclass is not null (the quoted name is a bound value)."""
+        return bool(self.scalar("SELECT to_regclass($1) IS NOT NULL", [self.table_ref(path)]))
 
     def primary_key(self, path: str) -> list[str]:
         """Primary key columns in key order."""
         rows = self.fetch(
             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid "
-            f"AND a.attnum = ANY(i.indkey) WHERE i.indrelid = {self._regclass(path)}::regclass "
-            "AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)")
+            "AND a.attnum = ANY(i.indkey) WHERE i.indrelid = $1::regclass "
+            "AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)", [self.table_ref(path)])
         return [str(r[0]) for r in rows]
 
     def columns(self, path: str) -> dict[str, tuple[str, str]]:
@@ -134,8 +138,8 @@ class PostgresDatabase(Database):
         if path not in self._columns:
             rows = self.fetch(
                 "SELECT a.attname, t.typname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                f"JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = {self._regclass(path)}::regclass "
-                "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")
+                "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = $1::regclass "
+                "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum", [self.table_ref(path)])
             self._columns[path] = {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
         return self._columns[path]
 
@@ -274,23 +278,23 @@ class PostgresDatabase(Database):
         """PREPARE TRANSACTION xid."""
         self.in_transaction = False
         self.two_phase = False
-        self.execute(f"PREPARE TRANSACTION '{xid}'")
+        self.execute(f"PREPARE TRANSACTION '{checked_xid(xid)}'")  # takes no parameter: a checked id
 
     def commit_xa(self, xid: str) -> bool:
         """COMMIT PREPARED; False when no such prepared transaction exists."""
-        if not self.scalar(f"SELECT count(*) FROM pg_prepared_xacts WHERE gid = '{xid}'"):
+        if not self.scalar("SELECT count(*) FROM pg_prepared_xacts WHERE gid = $1", [xid]):
             return False
-        self.execute(f"COMMIT PREPARED '{xid}'")
+        self.execute(f"COMMIT PREPARED '{checked_xid(xid)}'")
         return True
 
     def rollback_xa(self, xid: str) -> None:
         """ROLLBACK PREPARED."""
-        self.execute(f"ROLLBACK PREPARED '{xid}'")
+        self.execute(f"ROLLBACK PREPARED '{checked_xid(xid)}'")
 
     def prepared_xids(self, prefix: str) -> list[str]:
         """Prepared transactions of this database whose id starts with ``prefix``."""
-        rows = self.fetch(f"SELECT gid FROM pg_prepared_xacts WHERE database = current_database() "
-                          f"AND gid LIKE '{prefix}%' ORDER BY prepared")
+        rows = self.fetch("SELECT gid FROM pg_prepared_xacts WHERE database = current_database() "
+                          "AND left(gid, length($1::text)) = $1::text ORDER BY prepared", [prefix])
         return [str(r[0]) for r in rows]
 
     def close(self) -> None:

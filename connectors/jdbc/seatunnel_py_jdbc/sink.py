@@ -27,7 +27,16 @@ from seatunnel_py.api import (
 )
 from seatunnel_py.api.rowkind import ROW_KIND_COLUMN
 
-from .commit import JdbcCommitter, clear_leftovers, ensure_checkpoint_table, record_checkpoint, sink_key, xid_prefix
+from .commit import (
+    JdbcCommitter,
+    clear_leftovers,
+    ensure_checkpoint_table,
+    forget_checkpoints,
+    own_prefixes,
+    record_checkpoint,
+    sink_key,
+    xid_prefix,
+)
 from .database import Database, open_database
 from .options import DataSaveMode, JdbcSinkOptions, SchemaSaveMode
 from .urls import Dialect
@@ -197,12 +206,19 @@ class JdbcSink(Sink[JdbcSinkOptions]):
                               "write schema.table in 'table' for another schema")
 
     def prepare(self, schema: pa.Schema) -> None:
-        """Roll back this sink's prepared leftovers, then apply the save modes (fresh start only)."""
-        db = open_database(self.target)
+        """Roll back this sink's prepared leftovers, then apply the save modes (fresh start only).
+
+        On a fresh start the sink also forgets its rows in the checkpoint table (they serve
+        only re-committing restored infos): the job's state may have been lost or moved,
+        and its checkpoint ids start at 1 again.
+        """
+        db = open_database(self.target, writing=True)
         try:
             if self.options.is_exactly_once:
                 ensure_checkpoint_table(db)
                 clear_leftovers(db, self.key, self.context.job_key, self.context.job_name)
+                if self.context.restored_checkpoint_id is None:
+                    forget_checkpoints(db, self.key)
             if self.options.table and "${" not in self.options.table:
                 self.ensure_table(self.resolve(""), schema, db)
         except BaseException:
@@ -216,7 +232,7 @@ class JdbcSink(Sink[JdbcSinkOptions]):
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        return open_database(self.target)
+        return open_database(self.target, writing=True)
 
     def ensure_table(self, path: str, schema: pa.Schema, db: Database | None = None) -> None:
         """Apply schema_save_mode and data_save_mode to ``path`` once per run (fresh start only).
@@ -230,7 +246,7 @@ class JdbcSink(Sink[JdbcSinkOptions]):
             if path in self._ready:
                 return
             if self.context.restored_checkpoint_id is None and self.options.table:
-                own = db or open_database(self.target)
+                own = db or open_database(self.target, writing=True)
                 try:
                     self._save_modes(own, path, schema.remove_metadata())
                 finally:
@@ -281,4 +297,5 @@ class JdbcSink(Sink[JdbcSinkOptions]):
         """The two-phase committer when is_exactly_once, else none (writes are visible at flush)."""
         if not self.options.is_exactly_once:
             return None
-        return JdbcCommitter(self.target, self.options.max_commit_attempts)
+        prefixes = own_prefixes(self.key, self.context.job_key, self.context.job_name)
+        return JdbcCommitter(self.target, self.options.max_commit_attempts, prefixes)

@@ -51,13 +51,30 @@ def base_query(db: Database, table: TableOptions) -> str:
     return f"SELECT * FROM ({query}) AS st_w {where}" if where else query
 
 
-def sql_literal(value: Any) -> str:
-    """A SQL literal of a cursor value kept in the state (numbers bare, others quoted)."""
+def sql_literal(value: Any, dialect: str = "generic") -> str:
+    """A SQL literal of a cursor value kept in the state (numbers bare, others quoted for ``dialect``).
+
+    The reading statements cannot take bound parameters (PostgreSQL's ``COPY (…) TO``,
+    ConnectorX), and the value comes from the state file or the job file. A quote is
+    doubled everywhere; MySQL/MariaDB also read backslash escapes, so backslashes are
+    doubled there (under ``NO_BACKSLASH_ESCAPES`` that changes the value, never the
+    statement); PostgreSQL text with a backslash becomes an ``E'…'`` literal, which means
+    the same whatever ``standard_conforming_strings`` says.
+    """
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ConnectorError(f"Jdbc: the position {value!r} cannot be compared (not a finite number)")
+        return repr(float(value))
+    text = str(value).replace("'", "''")
+    if dialect == "mysql":
+        return "'" + text.replace("\\", "\\\\") + "'"
+    if dialect == "postgresql" and "\\" in text:
+        return "E'" + text.replace("\\", "\\\\") + "'"
+    return "'" + text + "'"
 
 
 def json_value(value: Any) -> Any:
@@ -150,13 +167,16 @@ def plan_splits(db: Database, plan: TablePlan, parallelism: int) -> list[Split]:
     return splits
 
 
-def typed_literal(value: Any, dtype: pa.DataType) -> str:
+def typed_literal(value: Any, dtype: pa.DataType, dialect: str = "generic") -> str:
     """A SQL literal of a state value for a column of ``dtype`` (decimals bare, UTC timestamps marked)."""
     if pa.types.is_decimal(dtype) and not isinstance(value, bool):
-        return str(decimal.Decimal(str(value)))  # a number or an error: never arbitrary text
+        number = decimal.Decimal(str(value))
+        if not number.is_finite():
+            raise ConnectorError(f"Jdbc: the saved position {str(value)[:40]!r} is not a number")
+        return str(number)  # a number or an error: never arbitrary text
     if pa.types.is_timestamp(dtype) and dtype.tz and isinstance(value, str):
-        return sql_literal(value + "+00:00")  # the state keeps UTC without an offset (json_value)
-    return sql_literal(value)
+        return sql_literal(value + "+00:00", dialect)  # the state keeps UTC without an offset (json_value)
+    return sql_literal(value, dialect)
 
 
 @dataclass(frozen=True)
@@ -176,7 +196,7 @@ class Position:
 
 def _row_greater(db: Database, columns: list[str], values: list[Any], schema: pa.Schema) -> str:
     names = [db.quote(c) for c in columns]
-    literals = [typed_literal(v, schema.field(c).type) for c, v in zip(columns, values, strict=True)]
+    literals = [typed_literal(v, schema.field(c).type, db.dialect) for c, v in zip(columns, values, strict=True)]
     if len(names) == 1:
         return f"{names[0]} > {literals[0]}"
     if db.dialect in ("postgresql", "mysql"):  # a row comparison (uses the key's index)
@@ -206,7 +226,7 @@ def split_query(db: Database, payload: dict[str, Any], position: Position, schem
         inside = f"{col} IS NULL AND {_row_greater(db, ties, after_ties, schema)}"
         where = f"WHERE ({inside}) OR ({' AND '.join([*ranges, f'{col} IS NOT NULL'])})"
     elif after is not None:
-        value = typed_literal(after, schema.field(order).type)
+        value = typed_literal(after, schema.field(order).type, db.dialect)
         if position.inclusive:
             resume = f"{col} >= {value}"
         elif after_ties:
@@ -217,7 +237,7 @@ def split_query(db: Database, payload: dict[str, Any], position: Position, schem
     else:
         conditions = list(ranges)
         if payload.get("start") is not None:
-            conditions.append(f"{col} > {sql_literal(payload['start'])}")  # as the user wrote it
+            conditions.append(f"{col} > {sql_literal(payload['start'], db.dialect)}")  # as the user wrote it
         if payload.get("nulls"):
             inner = " AND ".join(conditions) or "TRUE"
             where = f"WHERE ({inner}) OR {col} IS NULL"
