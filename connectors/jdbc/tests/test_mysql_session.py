@@ -114,6 +114,7 @@ def test_no_backslash_escapes_cannot_turn_data_into_sql(my: Any, table: str, wri
         my.exec(f"DROP TABLE IF EXISTS {table}")
 
 
+# failed on MariaDB with a backtick ("already exists" on the second run); the other cases guard
 @pytest.mark.parametrize("quote", ["`", '"'])
 def test_a_table_name_with_a_quote_character_is_found_again(db: Any, table: str, write_sink: Any,
                                                             quote: str) -> None:

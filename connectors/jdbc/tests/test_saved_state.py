@@ -93,6 +93,7 @@ def test_a_foreign_commit_info_is_refused_and_nothing_is_touched(db: Any, two_si
 
 
 def test_the_sinks_own_infos_are_still_committed(db: Any, two_sinks: Any) -> None:
+    # a guard (it passed before): the checks must not refuse what the sink itself prepared
     mine, own_info, _ = two_sinks
     committer = mine.create_committer()
     committer.commit([own_info, None, {}])  # writers with nothing to commit give no info

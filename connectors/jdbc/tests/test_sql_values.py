@@ -50,6 +50,7 @@ def test_a_crafted_job_name_is_stored_literally(db: Any, table: str, job: Any) -
         db.exec(f"DROP TABLE IF EXISTS {table}", f"DELETE FROM {CHECKPOINT_TABLE} WHERE job_name LIKE 'z{table}%'")
 
 
+# the first two failed on both servers; "x'y" (a plain quote, doubled as before) guards
 @pytest.mark.parametrize("start", ["x\\' OR 1=1 -- ", "x\\", "x'y"])
 def test_a_cursor_value_is_a_literal_whatever_it_holds(db: Any, table: str, start: str) -> None:
     db.exec(f"CREATE TABLE {table} (id INT PRIMARY KEY, code VARCHAR(20))")
