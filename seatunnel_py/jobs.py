@@ -15,6 +15,7 @@ from .config.issues import ConfigErrors, ConfigIssue
 from .config.job import JobConfig
 from .config.loader import load_file
 from .engine import activity
+from .engine.exporter import MetricsSession
 from .engine.failures import JobFailed, describe
 from .engine.metrics import JobMetrics
 from .engine.outcome import is_transient
@@ -95,7 +96,7 @@ def _load(store: StateStore, key: str) -> Checkpoint | None:
 
 
 def _attempt(job: JobConfig, key: str, store: StateStore, ignore_state: bool, legacy: bool, handle_signals: bool,
-             recorder: RunRecorder) -> JobResult:
+             recorder: RunRecorder, exporter: MetricsSession) -> JobResult:
     """One attempt of a run: load the state, plan (new plugin instances), run."""
     recorder.runner = None
     saved = _load(store, key)
@@ -115,6 +116,7 @@ def _attempt(job: JobConfig, key: str, store: StateStore, ignore_state: bool, le
     runner = JobRunner(plan, recorder.metrics, store=store, state_key=key, restored=resume.restored,
                        first_checkpoint_id=resume.next_checkpoint_id)
     recorder.runner = runner
+    exporter.watch(runner, resume.restored.created_at if resume.restored else None)
     if handle_signals:
         with stop_on_signals(runner):
             result = runner.run()
@@ -183,7 +185,8 @@ def run_job(
     """
     recorder = RunRecorder(str(path), metrics or JobMetrics())
     try:
-        result = _run(path, variables, job_name, registry, state_store, ignore_state, handle_signals, recorder)
+        result = _run(path, variables, job_name, registry, state_store, ignore_state, handle_signals, recorder,
+                      MetricsSession(recorder.metrics))
     except BaseException as exc:
         recorder.error = exc
         raise
@@ -209,7 +212,7 @@ def _write_report(report: str | Path | None, recorder: RunRecorder) -> None:
 
 def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | None, registry: Registry | None,
          state_store: str | StateStore | None, ignore_state: bool, handle_signals: bool,
-         recorder: RunRecorder) -> JobResult:
+         recorder: RunRecorder, exporter: MetricsSession) -> JobResult:
     job, issues = _bind(path, variables, job_name, registry)
     recorder.job = job
     if issues:
@@ -220,12 +223,13 @@ def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | 
     store = state_store if isinstance(state_store, StateStore) else _open(location)
     recorder.state_store = store.url
     try:
-        with store.locked(key):
+        # metrics are pushed or served only while the run holds the job's lock: the run holding it owns them
+        with store.locked(key), exporter.running(job, key):
             legacy = location is None and not os.environ.get(STATE_STORE_ENV)
             retries, interval = job.env.job_retry_times or 0, job.env.job_retry_interval_seconds or 3
             while True:
                 try:
-                    return _attempt(job, key, store, ignore_state, legacy, handle_signals, recorder)
+                    return _attempt(job, key, store, ignore_state, legacy, handle_signals, recorder, exporter)
                 except JobFailed as failure:
                     if recorder.attempts > retries or not is_transient(failure.cause):
                         raise
@@ -233,6 +237,7 @@ def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | 
                     if ignore_state and runner is not None and runner.coordinator.completed:
                         ignore_state = False  # the next attempt goes on from what this one saved
                     recorder.failed_attempts.append(failure)
+                    exporter.attempt_failed()
                     log.warning("attempt %d of %d failed (%s); trying again in %d s from the last checkpoint",
                                 recorder.attempts, retries + 1, failure, interval)
                     time.sleep(interval)

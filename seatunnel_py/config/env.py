@@ -64,6 +64,27 @@ class EnvOptions(PluginOptions):
     job_retry_interval_seconds: int | None = option(
         None, "seconds between two attempts (default 3)", alias="job.retry.interval.seconds"
     )
+    metrics_pushgateway: str | None = option(
+        None,
+        "seatunnel-py: push Prometheus metrics (`seatunnel_py_*`) to this Pushgateway URL every "
+        "`metrics.push.interval.seconds` and when the run ends, grouped by job key (`job` = the job key); "
+        "`http://user:password@host:9091` sends basic auth; unset: no push",
+        alias="metrics.pushgateway",
+        secret=True,
+    )
+    metrics_push_interval_seconds: int = Field(
+        30, ge=1, le=86_400, alias="metrics.push.interval.seconds",
+        description="seatunnel-py: seconds between two pushes to `metrics.pushgateway` while the job runs",
+    )
+    metrics_port: int | None = Field(
+        None, ge=1, le=65_535, alias="metrics.port",
+        description="seatunnel-py: serve Prometheus metrics on this port at `/metrics`, and at `/healthz` a "
+                    "liveness check (503 once the job has failed or a checkpoint is overdue); unset: not served",
+    )
+    metrics_host: str = option(
+        "0.0.0.0", "seatunnel-py: the address `metrics.port` listens on (127.0.0.1: this machine only)",
+        alias="metrics.host",
+    )
     savemode_execute_location: str | None = option(
         None, "accepted for compatibility (save modes run in the client)", alias="savemode.execute.location"
     )

@@ -29,7 +29,7 @@ from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, State
 from . import activity
 from .plan import Node
-from .state import Checkpoint, StateStore
+from .state import Checkpoint, StateError, StateStore
 from .task import PipelineTask, PluginFailure, TaskReport, guarded
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,20 @@ class CheckpointCoordinator:
     completed: int = 0
     last_id: int | None = None
     final_done: bool = False
+    measure_size: bool = False
+    """Set when metrics are exported: each saved checkpoint's size is then measured (one more JSON dump)."""
+    created: float = field(default_factory=time.monotonic)
+    """When the run started (``time.monotonic``): a first checkpoint is due one interval after it."""
+    last_completed: float | None = None
+    """``time.monotonic()`` when the last checkpoint of this run completed."""
+    last_completed_at: float | None = None
+    """Wall-clock time (epoch seconds) when the last checkpoint of this run was saved."""
+    last_duration: float | None = None
+    """Seconds from the last completed checkpoint's trigger to its commits done."""
+    last_size: int | None = None
+    """Bytes of the last saved checkpoint's JSON form (only with ``measure_size``)."""
+    duration_total: float = 0.0
+    """Seconds spent in the checkpoints completed by this run, added up."""
 
     def trigger(self, tasks: list[PipelineTask], final: bool) -> int:
         """Send barrier requests to every task; returns the checkpoint id."""
@@ -150,6 +164,12 @@ class CheckpointCoordinator:
                 self.store.save(checkpoint)
             except Exception as exc:
                 raise PluginFailure(f"state store {self.store.url}", exc) from exc
+        saved_at = time.time()
+        if self.measure_size:
+            try:
+                self.last_size = len(checkpoint.to_json())
+            except StateError:  # not serialisable: only a store-less run gets here, and measures nothing
+                self.last_size = None
         for task in tasks:  # persisted: no longer to be aborted on failure
             task.prepared.clear()
         self.in_flight = None
@@ -164,6 +184,10 @@ class CheckpointCoordinator:
             source = node.plugin  # type: ignore[assignment]
             guarded(node.label, source.notify_checkpoint_complete, flight.checkpoint_id,
                     dict(self.split_states.get(key, {})))
+        self.last_completed = time.monotonic()
+        self.last_completed_at = saved_at
+        self.last_duration = self.last_completed - flight.started
+        self.duration_total += self.last_duration
 
     def _mark_committed(self, checkpoint: Checkpoint) -> None:
         """Record that the checkpoint's commits are done, so that no later run commits them again.

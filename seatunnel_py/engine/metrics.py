@@ -72,6 +72,12 @@ class JobMetrics:
             self.written_rows += rows
             self.inputs[label].add(rows, nbytes)
 
+    def flows(self) -> tuple[dict[str, Flow], dict[str, Flow]]:
+        """Copies of ``inputs`` and ``outputs``, taken together (for a metrics exporter's thread)."""
+        with self._lock:
+            return ({label: Flow(f.rows, f.bytes, f.batches) for label, f in self.inputs.items()},
+                    {label: Flow(f.rows, f.bytes, f.batches) for label, f in self.outputs.items()})
+
     def snapshot(self) -> tuple[int, int, float]:
         """(read rows, written rows, seconds since start)."""
         with self._lock:

@@ -1,0 +1,539 @@
+"""Prometheus metrics of a run: pushed to a Pushgateway, served at ``/metrics`` with ``/healthz`` beside it.
+
+Enabled by the job's ``env``: ``metrics.pushgateway`` pushes every
+``metrics.push.interval.seconds`` and once more when the run ends (the way to watch a
+BATCH job, which may be gone before any scrape); ``metrics.port`` serves ``/metrics`` and
+the liveness check ``/healthz`` while the run lasts (the way to watch a STREAMING job).
+Either works in either mode, and both together. Without them nothing here starts and
+``prometheus_client`` is never imported.
+
+Nothing is counted for the metrics: a push or a scrape reads, at that moment, what the
+engine counts anyway (``JobMetrics``, updated once per batch; the checkpoint coordinator;
+the tasks' queues), so the pipeline pays nothing per batch or per row, only a checkpoint's
+size is measured (one more JSON dump of it) while metrics are on. Every metric is named
+``seatunnel_py_…``; see ``docs/unattended.md`` for the list.
+
+Pushes use the Pushgateway's POST (``pushadd``): a run replaces every metric it pushes in
+the job's group (``job`` = the job key) and leaves the others, so
+``seatunnel_py_last_success_timestamp_seconds``, pushed only by a run that succeeded,
+survives the failed runs after it, and the checkpoint gauges of the last run that took a
+checkpoint survive a run that took none. A run that does not get as far as taking the
+job's lock (bad job file, lock held by another run) pushes nothing: the run that holds the
+lock owns the group.
+
+A source may tell how far behind the end of its input each split is by defining
+``split_lag(positions) -> {split id: records}`` (``positions``: split id → the state
+after the last batch handed on); the Kafka source does. It is asked in a thread of its
+own, at most every ``LAG_REFRESH_SECONDS``, so a scrape never waits for a broker.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from .. import __version__
+from ..api.errors import SeaTunnelError
+from ..api.secrets import mask_secrets
+from .failures import JobFailed, describe
+from .metrics import JobMetrics
+from .outcome import ExitCode, exit_code, status_of
+
+if TYPE_CHECKING:
+    from ..config.env import EnvOptions
+    from ..config.job import JobConfig
+    from .runner import JobRunner
+
+log = logging.getLogger(__name__)
+
+PREFIX = "seatunnel_py_"
+PUSH_TIMEOUT = 5.0
+"""Seconds one push may take before it is given up (the run goes on; the next push tries again)."""
+LAG_REFRESH_SECONDS = 5.0
+"""Least seconds between two ``split_lag`` calls of a source."""
+STATUSES = ("running", "retrying", *(status_of(code) for code in ExitCode))
+"""Values of ``seatunnel_py_run_status``'s ``status`` label: one of them is 1, the others 0."""
+
+
+class MetricsError(SeaTunnelError):
+    """Metrics cannot be served as configured (the port is taken, the address does not exist)."""
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """The ``metrics.*`` options of a job's ``env``."""
+
+    pushgateway: str | None = None
+    push_interval: float = 30.0
+    port: int | None = None
+    host: str = "0.0.0.0"
+
+    @classmethod
+    def of(cls, env: EnvOptions) -> MetricsSettings:
+        """The settings of ``env``."""
+        return cls(env.metrics_pushgateway or None, float(env.metrics_push_interval_seconds), env.metrics_port,
+                   env.metrics_host)
+
+    @property
+    def enabled(self) -> bool:
+        """True when metrics are pushed or served."""
+        return bool(self.pushgateway) or self.port is not None
+
+
+def split_credentials(url: str) -> tuple[str, str | None, str | None]:
+    """``url`` without its ``user:password@`` part, and the user and password (``None`` when absent)."""
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    if parts.username is None and parts.password is None:
+        return urlunsplit(parts), None, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    return urlunsplit(parts._replace(netloc=netloc)), parts.username, parts.password
+
+
+class MetricsSession:
+    """The metrics of one run, across its attempts: what it reports, its pusher and its server."""
+
+    def __init__(self, metrics: JobMetrics) -> None:
+        self.metrics = metrics
+        self.settings = MetricsSettings()
+        self.started = time.time()
+        self.job: JobConfig | None = None
+        self.key: str | None = None
+        self.runner: JobRunner | None = None
+        self.attempts = 0
+        self.waiting_retry = False
+        self.error: BaseException | None = None
+        self.ended: float | None = None
+        self.restored_at: float | None = None
+        """When the checkpoint the first attempt resumed from was saved (epoch seconds)."""
+        self._checkpoints_before = 0
+        """Checkpoints completed by the attempts before the current one."""
+        self._registry: Any = None
+        self._pusher: _Pusher | None = None
+        self._server: _Server | None = None
+        self._lag = _LagWatch()
+
+    # --- the run's side ---------------------------------------------------------------
+    @property
+    def enabled(self) -> bool:
+        """True once ``start`` found metrics configured."""
+        return self._registry is not None
+
+    @contextmanager
+    def running(self, job: JobConfig, key: str) -> Iterator[MetricsSession]:
+        """Export while the block runs (``start``), then push the outcome and stop (``close``)."""
+        self.start(job, key)
+        try:
+            yield self
+        except BaseException as exc:
+            self.close(exc)
+            raise
+        self.close(None)
+
+    def start(self, job: JobConfig, key: str) -> None:
+        """Start serving and pushing, if the job's ``env`` asks for it; raise ``JobFailed`` if the port is taken."""
+        self.job, self.key = job, key
+        self.settings = MetricsSettings.of(job.env)
+        if not self.settings.enabled:
+            return
+        from prometheus_client import CollectorRegistry  # only now: a run without metrics never imports it
+
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_RunCollector(self))
+        self._registry = registry
+        if self.settings.port is not None:
+            try:
+                self._server = _Server(self, self.settings.host, self.settings.port)
+            except OSError as exc:
+                self._registry = None
+                where = f"{self.settings.host}:{self.settings.port}"
+                raise JobFailed("metrics", MetricsError(
+                    f"cannot serve metrics on {where}: {exc.strerror or exc}; set env.metrics.port to a free "
+                    "port (or env.metrics.host to an address of this machine)")) from None
+            log.info("metrics: serving http://%s:%d/metrics and /healthz", self.settings.host, self._server.port)
+        if self.settings.pushgateway:
+            self._pusher = _Pusher(self, self.settings.pushgateway, self.settings.push_interval, key)
+            log.info("metrics: pushing to %s every %g s as job %r", self._pusher.url, self.settings.push_interval,
+                     key)
+
+    def watch(self, runner: JobRunner, restored_at: float | None = None) -> None:
+        """An attempt starts with ``runner`` (restored from a checkpoint saved at ``restored_at``)."""
+        if self.runner is not None:
+            self._checkpoints_before += self.runner.coordinator.completed
+        self.runner = runner
+        self.attempts += 1
+        self.waiting_retry = False
+        if self.attempts == 1:
+            self.restored_at = restored_at
+        if self.enabled:
+            runner.coordinator.measure_size = True
+
+    def attempt_failed(self) -> None:
+        """The current attempt failed and the run will try again after the retry interval."""
+        self.waiting_retry = True
+
+    def close(self, error: BaseException | None) -> None:
+        """The run ended (with ``error``, or ``None``): push its outcome once more, stop serving."""
+        self.error = error
+        self.ended = time.time()
+        if self._pusher is not None:
+            self._pusher.stop()
+        if self._server is not None:
+            self._server.stop()
+
+    # --- what a push or a scrape reads ----------------------------------------------------
+    def status(self) -> str:
+        """``running``, ``retrying`` (waiting between attempts), or the final status of the run report."""
+        if self.ended is not None:
+            return status_of(exit_code(self.error, self.metrics if self.error is None else None))
+        return "retrying" if self.waiting_retry else "running"
+
+    def health(self) -> tuple[bool, str]:
+        """(healthy, why): unhealthy once the run has failed or is failing, or a checkpoint is overdue."""
+        status = self.status()
+        if self.ended is not None:
+            return self.error is None, status
+        runner = self.runner
+        if runner is None:
+            return True, "starting"
+        if self.waiting_retry:
+            return True, "an attempt failed with a retryable error; waiting to try again"
+        failure = runner.control.failure
+        if failure is not None:
+            return False, f"failing: {failure.label}: {describe(failure.cause)}"
+        overdue = _overdue(runner)
+        if overdue:
+            return False, overdue
+        return True, status
+
+    def exposition(self) -> bytes:
+        """The metrics in Prometheus' text format (what ``/metrics`` serves)."""
+        from prometheus_client import generate_latest
+
+        return generate_latest(self._registry) if self._registry is not None else b""
+
+
+def _overdue(runner: JobRunner) -> str | None:
+    """Why the run's checkpoints are overdue, if they are: none completed for an interval plus the timeout."""
+    if runner.interval is None:
+        return None
+    coordinator = runner.coordinator
+    since = coordinator.last_completed if coordinator.last_completed is not None else coordinator.created
+    allowed = max(runner.interval, runner.min_pause) + coordinator.timeout
+    late = time.monotonic() - since
+    if late <= allowed:
+        return None
+    what = "no checkpoint completed" if coordinator.last_completed is None else "the last checkpoint completed"
+    return (f"checkpoint overdue: {what} {late:.1f} s ago, more than checkpoint.interval + "
+            f"checkpoint.timeout ({allowed:g} s)")
+
+
+class _RunCollector:
+    """Builds every metric family from the session, when the registry is collected."""
+
+    def __init__(self, session: MetricsSession) -> None:
+        self.session = session
+
+    def collect(self) -> Iterator[Any]:
+        """The metric families, as of now."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        session = self.session
+        runner = session.runner
+        plan = runner.plan if runner is not None else None
+        nodes = [*plan.sources, *plan.transforms, *plan.sinks] if plan is not None else []
+        kinds = {node.label: (node.spec.kind.value, node.spec.name) for node in nodes}
+        now = time.time()
+
+        def gauge(name: str, doc: str, value: float | None = None, labels: list[str] | None = None) -> Any:
+            return GaugeMetricFamily(PREFIX + name, doc, value=value, labels=labels)
+
+        def counter(name: str, doc: str, value: float | None = None, labels: list[str] | None = None) -> Any:
+            return CounterMetricFamily(PREFIX + name, doc, value=value, labels=labels)
+
+        job = session.job
+        info = gauge("run_info", "The run: job key and name, mode, run id, seatunnel-py version (value 1)",
+                     labels=["job_key", "job_name", "mode", "run_id", "version"])
+        info.add_metric([mask_secrets(session.key or ""), mask_secrets(job.name if job else ""),
+                         job.env.job_mode.value if job else "", plan.run_id if plan else "", __version__], 1)
+        yield info
+        status = session.status()
+        family = gauge("run_status", "1 for the run's status (running, retrying, or how it ended), 0 for the others",
+                       labels=["status"])
+        for name in STATUSES:
+            family.add_metric([name], 1 if name == status else 0)
+        yield family
+        healthy, _ = session.health()
+        yield gauge("healthy", "1 while /healthz answers 200: not failing, no checkpoint overdue", 1 if healthy else 0)
+        yield gauge("run_start_timestamp_seconds", "When the run started (Unix time)", session.started)
+        yield gauge("run_duration_seconds", "Seconds since the run started (at its end: how long it took)",
+                    (session.ended or now) - session.started)
+        yield gauge("run_attempts", "Attempts of the run so far (job.retry.times)", max(1, session.attempts))
+        if session.ended is not None and session.error is None:
+            yield gauge("last_success_timestamp_seconds", "When a run of the job last succeeded (Unix time)",
+                        session.ended)
+        yield from self._rows(kinds, nodes, counter)
+        yield from self._checkpoints(gauge, counter)
+        yield from self._queues(gauge)
+        yield from self._lag(gauge)
+
+    def _rows(self, kinds: dict[str, tuple[str, str]], nodes: list[Any], counter: Callable[..., Any]) -> Iterator[Any]:
+        session = self.session
+        metrics = session.metrics
+        inputs, outputs = metrics.flows()
+        live_rejects = {node.label: node.plugin.context.counters.rejected for node in nodes}
+        read = [flow for label, flow in outputs.items() if kinds.get(label, ("source",))[0] == "source"]
+        written = [flow for label, flow in inputs.items() if kinds.get(label, ("sink",))[0] == "sink"]
+        rejected = metrics.failed_rows
+        if session.ended is None or session.error is not None:  # the run adds its plugins' rejects when it ends
+            rejected += sum(live_rejects.values())
+        yield counter("rows_read_total", "Rows the sources read", sum(f.rows for f in read))
+        yield counter("bytes_read_total", "Bytes (Arrow buffers) the sources read", sum(f.bytes for f in read))
+        yield counter("rows_written_total", "Rows the sinks wrote", sum(f.rows for f in written))
+        yield counter("bytes_written_total", "Bytes (Arrow buffers) the sinks wrote", sum(f.bytes for f in written))
+        yield counter("rows_rejected_total", "Rows an error policy rejected", rejected)
+        labels = ["plugin", "kind", "name"]
+        for direction, flows, what in (("in", inputs, "received (transforms, sinks)"),
+                                       ("out", outputs, "handed on (sources, transforms)")):
+            rows = counter(f"plugin_rows_{direction}_total", f"Rows a plugin {what}", labels=labels)
+            nbytes = counter(f"plugin_bytes_{direction}_total", f"Bytes (Arrow buffers) a plugin {what}", labels=labels)
+            batches = counter(f"plugin_batches_{direction}_total", f"Batches a plugin {what}", labels=labels)
+            for label, flow in sorted(flows.items()):
+                values = [label, *kinds.get(label, ("", ""))]
+                rows.add_metric(values, flow.rows)
+                nbytes.add_metric(values, flow.bytes)
+                batches.add_metric(values, flow.batches)
+            yield from (rows, nbytes, batches)
+        family = counter("plugin_rows_rejected_total", "Rows a plugin's error policy rejected (this attempt)",
+                         labels=labels)
+        for label, count in sorted(live_rejects.items()):
+            family.add_metric([label, *kinds[label]], count)
+        yield family
+
+    def _checkpoints(self, gauge: Callable[..., Any], counter: Callable[..., Any]) -> Iterator[Any]:
+        session = self.session
+        runner = session.runner
+        coordinator = runner.coordinator if runner is not None else None
+        completed = session._checkpoints_before + (coordinator.completed if coordinator else 0)
+        yield counter("checkpoints_total", "Checkpoints the run completed", completed)
+        if coordinator is None:
+            return
+        yield counter("checkpoint_duration_seconds_total",
+                      "Seconds the checkpoints of the current attempt took, trigger to commits done",
+                      coordinator.duration_total)
+        flight = coordinator.in_flight
+        yield gauge("checkpoint_in_flight_seconds", "Seconds the checkpoint in flight has taken so far (0: none)",
+                    time.monotonic() - flight.started if flight is not None else 0.0)
+        saved_at = coordinator.last_completed_at or (session.restored_at if completed == 0 else None)
+        if saved_at is not None:
+            yield gauge("checkpoint_last_success_timestamp_seconds",
+                        "When the job's last checkpoint was saved (Unix time; the one resumed from until this "
+                        "run saves one)", saved_at)
+        if coordinator.last_id is not None:
+            yield gauge("checkpoint_last_id", "Id of the last checkpoint saved", coordinator.last_id)
+        if coordinator.last_duration is not None:
+            yield gauge("checkpoint_last_duration_seconds", "Seconds the last checkpoint took, trigger to commits done",
+                        coordinator.last_duration)
+        if coordinator.last_size is not None:
+            yield gauge("checkpoint_last_size_bytes", "Size of the last checkpoint saved (its JSON form)",
+                        coordinator.last_size)
+
+    def _queues(self, gauge: Callable[..., Any]) -> Iterator[Any]:
+        runner = self.session.runner
+        labels = ["plugin", "task", "queue"]
+        held = gauge("queue_batches", "Batches waiting in a task's queue", labels=labels)
+        capacity = gauge("queue_capacity_batches", "Batches a task's queue holds at most", labels=labels)
+        fill = gauge("queue_fill_ratio", "How full a task's queue is (0 to 1)", labels=labels)
+        for task in list(runner.tasks) if runner is not None else []:
+            for name, queue in (("read", task.queue), ("transformed", task.outbox)):
+                if queue is None:
+                    continue
+                values = [task.source.label, str(task.index), name]
+                size, most = queue.qsize(), queue.maxsize
+                held.add_metric(values, size)
+                capacity.add_metric(values, most)
+                fill.add_metric(values, size / most if most else 0.0)
+        yield from (held, capacity, fill)
+
+    def _lag(self, gauge: Callable[..., Any]) -> Iterator[Any]:
+        runner = self.session.runner
+        if runner is not None:
+            self.session._lag.refresh(runner)
+        values = self.session._lag.values
+        if not values:
+            return
+        family = gauge("source_lag_records", "Records between a split's position and the end of its input "
+                                             "(sources that can tell: Kafka)", labels=["plugin", "split"])
+        for (label, split), lag in sorted(values.items()):
+            family.add_metric([label, mask_secrets(split)], lag)
+        yield family
+
+
+class _LagWatch:
+    """Asks the sources that define ``split_lag`` how far behind they are, in a thread of its own."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], int] = {}
+        self._thread: threading.Thread | None = None
+        self._last = 0.0
+        self._failed: set[str] = set()
+
+    def refresh(self, runner: JobRunner) -> None:
+        """Start a refresh unless one runs or the last one is recent; the values come later."""
+        sources = [node for node in runner.plan.sources if callable(getattr(node.plugin, "split_lag", None))]
+        if not sources or (self._thread is not None and self._thread.is_alive()):
+            return
+        if time.monotonic() - self._last < LAG_REFRESH_SECONDS:
+            return
+        self._last = time.monotonic()
+        self._thread = threading.Thread(target=self._refresh, args=(runner, sources), name="metrics-lag",
+                                        daemon=True)
+        self._thread.start()
+
+    def _refresh(self, runner: JobRunner, sources: list[Any]) -> None:
+        from .runner import state_key_of
+
+        values: dict[tuple[str, str], int] = {}
+        for node in sources:
+            positions: dict[str, Any] = {}
+            try:
+                positions.update(runner.coordinator.split_states.get(state_key_of(node), {}))
+                for task in list(runner.tasks):
+                    if task.source is node:
+                        for pump in list(task.reader.pumps.values()):
+                            known = pump.known_state()
+                            if known is not None:
+                                positions[pump.split.split_id] = known
+                lag = node.plugin.split_lag(positions)
+            except Exception as exc:  # the metrics must never fail the job
+                if node.label not in self._failed:
+                    self._failed.add(node.label)
+                    log.warning("metrics: %s cannot tell its lag: %s", node.label, describe(exc))
+                continue
+            values.update({(node.label, str(split)): int(records) for split, records in lag.items()})
+        self.values = values
+        self._last = time.monotonic()
+
+
+class _Pusher:
+    """Pushes the registry to a Pushgateway every interval, in a thread, and once more at the end."""
+
+    def __init__(self, session: MetricsSession, url: str, interval: float, key: str) -> None:
+        self.session = session
+        self.url, user, password = split_credentials(url)
+        self.key = key
+        self.interval = interval
+        self._handler = _auth_handler(user, password)
+        self._stopping = threading.Event()
+        self._failures = 0
+        self._thread = threading.Thread(target=self._loop, name="metrics-push", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            self.push()
+            if self._stopping.wait(self.interval):
+                return
+
+    def push(self) -> bool:
+        """Push once; a failure is logged (a warning the first time in a row, then at debug level)."""
+        from prometheus_client import pushadd_to_gateway
+
+        try:
+            pushadd_to_gateway(self.url, job=self.key, registry=self.session._registry, timeout=PUSH_TIMEOUT,
+                               handler=self._handler)
+        except Exception as exc:  # the gateway away or refusing: the job goes on
+            self._failures += 1
+            level = logging.WARNING if self._failures == 1 else logging.DEBUG
+            log.log(level, "metrics: pushing to %s failed: %s", self.url, mask_secrets(describe(exc)))
+            return False
+        if self._failures:
+            log.info("metrics: pushing to %s works again", self.url)
+        self._failures = 0
+        return True
+
+    def stop(self) -> None:
+        """Stop the periodic pushes and push the final values (bounded by ``PUSH_TIMEOUT``)."""
+        self._stopping.set()
+        self._thread.join(PUSH_TIMEOUT + 1)
+        if not self.push() and self._failures > 1:
+            log.warning("metrics: the final push to %s failed too", self.url)
+
+
+def _auth_handler(user: str | None, password: str | None) -> Callable[..., Callable[[], None]]:
+    """prometheus_client's push handler, with basic auth when the URL carried credentials."""
+    from prometheus_client.exposition import basic_auth_handler, default_handler
+
+    if user is None and password is None:
+        return default_handler
+
+    def handler(url: str, method: str, timeout: float | None, headers: list[tuple[str, str]],
+                data: bytes) -> Callable[[], None]:
+        return basic_auth_handler(url, method, timeout, headers, data, user or "", password or "")
+
+    return handler
+
+
+class _Server:
+    """``/metrics`` and ``/healthz`` on ``host:port``, answered by threads of their own."""
+
+    def __init__(self, session: MetricsSession, host: str, port: int) -> None:
+        handler = type("Handler", (_Handler,), {"session": session})
+        self.httpd = _HTTPServer((host, port), handler)
+        self.port = int(self.httpd.server_address[1])
+        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="metrics-http", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop answering and free the port."""
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self._thread.join(5)
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _Handler(BaseHTTPRequestHandler):
+    session: MetricsSession
+
+    def do_GET(self) -> None:
+        """``/metrics``: the metrics; ``/healthz``: 200 or 503 with a JSON reason; ``/``: an index."""
+        path = self.path.split("?", 1)[0].rstrip("/") or "/"
+        if path == "/metrics":
+            from prometheus_client import CONTENT_TYPE_LATEST
+
+            self._answer(200, CONTENT_TYPE_LATEST, self.session.exposition())
+        elif path in ("/healthz", "/livez"):
+            healthy, reason = self.session.health()
+            body = json.dumps({"healthy": healthy, "status": self.session.status(), "reason": reason,
+                               "job": self.session.key}) + "\n"
+            self._answer(200 if healthy else 503, "application/json", body.encode())
+        elif path == "/":
+            self._answer(200, "text/plain; charset=utf-8", b"seatunnel-py: /metrics (Prometheus), /healthz\n")
+        else:
+            self._answer(404, "text/plain; charset=utf-8", b"not found: /metrics or /healthz\n")
+
+    def _answer(self, code: int, content_type: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are logged at debug level only (a scrape every few seconds is no news)."""
+        log.debug("metrics: %s %s", self.address_string(), format % args)
