@@ -60,8 +60,13 @@ DATA_ERRORS = {
 """Server errors of a value that does not fit its column: ``DataError``, the job's bad-record failure."""
 
 
+TYPED_NONE: dict[str, Any] = {"read_timeout": 0.0, "write_timeout": 0.0, "ssl_disabled": False,
+                              "ssl_verify_identity": False}
+"""connect() arguments whose default (None) does not tell their type: a value of that type."""
+
+
 def _typed(key: str, raw: Any, parameter: inspect.Parameter) -> Any:
-    default = parameter.default
+    default = TYPED_NONE.get(parameter.name, parameter.default)
     text = str(raw).strip()
     try:
         if isinstance(default, bool):
@@ -83,7 +88,9 @@ def connect_arguments(target: Target, accepted: Mapping[str, inspect.Parameter])
     params = dict(target.params)
     identity: dict[str, Any] = {"host": target.host or None, "port": target.port, "user": target.user,
                                 "password": target.password, "database": target.database or None}
-    arguments: dict[str, Any] = {"connect_timeout": 30, "local_infile": True}
+    # LOCAL INFILE off unless asked for: the connector never loads files, and with it on a
+    # server may ask the client for any file it can read
+    arguments: dict[str, Any] = {"connect_timeout": 30, "local_infile": False}
     for key, raw in params.items():
         name = ALIASES.get(key, key)
         if name not in accepted or name == "self":

@@ -100,6 +100,26 @@ def test_init_command_and_driver_keywords_merge_with_the_connectors(my: Any, tab
         my.exec(f"DROP TABLE IF EXISTS {table}")
 
 
+def test_connect_arguments_keep_the_connectors_settings_and_type_the_properties() -> None:
+    import inspect
+
+    import pymysql
+    from seatunnel_py_jdbc.mysql_session import connect_arguments
+    from seatunnel_py_jdbc.urls import parse_url
+
+    accepted = inspect.signature(pymysql.connections.Connection.__init__).parameters
+    target = parse_url("jdbc:mysql://db.example:3307/shop").with_credentials(
+        "me", "pw", {"user": "other", "db": "other", "charset": "latin1", "read_timeout": "30", "useSSL": "false",
+                     "init_command": "SET @a = 1"})
+    arguments = connect_arguments(target, accepted)
+    assert (arguments["host"], arguments["port"], arguments["user"], arguments["database"]) == \
+        ("db.example", 3307, "me", "shop")  # the url and options win
+    assert arguments["charset"] == "utf8mb4" and arguments["autocommit"] is True
+    assert arguments["read_timeout"] == 30 and arguments["init_command"] == "SET @a = 1"
+    assert "useSSL" not in arguments
+    assert arguments["local_infile"] is False  # the connector loads no files: a server may not ask for one
+
+
 def test_no_backslash_escapes_cannot_turn_data_into_sql(my: Any, table: str, write_sink: Any) -> None:
     # with NO_BACKSLASH_ESCAPES a backslash no longer escapes a quote: the sink's own literals must still hold
     my.exec(f"CREATE TABLE {table} (id BIGINT, name VARCHAR(100))")
