@@ -146,7 +146,11 @@ class MetricsSession:
         self.settings = MetricsSettings.of(job.env)
         if not self.settings.enabled:
             return
-        from prometheus_client import CollectorRegistry  # only now: a run without metrics never imports it
+        try:  # only now: a run without metrics never imports it
+            from prometheus_client import CollectorRegistry
+        except ImportError:
+            raise JobFailed("metrics", MetricsError(
+                "env.metrics.* needs the prometheus_client package: pip install 'seatunnel-py[metrics]'")) from None
 
         registry = CollectorRegistry(auto_describe=False)
         registry.register(_RunCollector(self))
