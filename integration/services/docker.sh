@@ -60,40 +60,51 @@ install_packages() {
   if [ $rc -ne 0 ]; then tail -n 20 "$HOME_DIR/apt.log" >&2; return $rc; fi
 }
 
-clear_stale_pidfile() {
-  # a daemon killed hard leaves its pid file, and a new daemon refuses to start while it exists
-  [ -f /var/run/docker.pid ] || return 0
-  local p
-  p=$(cat /var/run/docker.pid)
-  if [ "$(cat "/proc/$p/comm" 2>/dev/null)" != dockerd ] || grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null; then
-    rm -f /var/run/docker.pid
-  fi
+# A daemon killed hard leaves its pid file (a new daemon refuses to start while it exists), and
+# so does its containerd: remove those whose process is gone (or a zombie, or another program).
+clear_stale_pidfiles() {
+  local file name p
+  for file in /var/run/docker.pid:dockerd /var/run/docker/containerd/containerd.pid:containerd; do
+    name=${file##*:}
+    file=${file%:*}
+    [ -f "$file" ] || continue
+    p=$(cat "$file")
+    if [ "$(cat "/proc/$p/comm" 2>/dev/null)" != "$name" ] || grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null; then
+      rm -f "$file"
+    fi
+  done
 }
 
 start_daemon() {
-  local driver pid why
+  local driver attempt pid why
   for driver in ${SEATUNNEL_PY_DOCKER_STORAGE:-overlay2 vfs}; do   # vfs: kernels without overlayfs
-    clear_stale_pidfile
-    umount /run/docker/netns/default 2>/dev/null || true
-    log "starting dockerd (storage driver $driver; log $HOME_DIR/dockerd.log)"
-    # setsid: the daemon outlives this script, like the other services
-    setsid dockerd --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
-      --storage-driver="$driver" >"$HOME_DIR/dockerd.log" 2>&1 </dev/null &
-    pid=$!
-    echo "$pid" >"$PIDFILE"
-    for _ in $(seq 1 120); do
-      if answers; then log "dockerd answers (pid $pid)"; return 0; fi
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
+    for attempt in 1 2; do   # a second try: after a daemon killed hard, containerd may not come up at once
+      clear_stale_pidfiles
+      umount /run/docker/netns/default 2>/dev/null || true
+      log "starting dockerd (storage driver $driver; log $HOME_DIR/dockerd.log)"
+      # setsid: the daemon outlives this script, like the other services
+      setsid dockerd --iptables=false --ip6tables=false --ip-forward=false --ip-masq=false --bridge=none \
+        --storage-driver="$driver" >"$HOME_DIR/dockerd.log" 2>&1 </dev/null &
+      pid=$!
+      echo "$pid" >"$PIDFILE"
+      for _ in $(seq 1 120); do
+        if answers; then log "dockerd answers (pid $pid)"; return 0; fi
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+      done
+      log "dockerd did not start with $driver (try $attempt); its last lines:"
+      tail -n 5 "$HOME_DIR/dockerd.log" | sed 's/^/    /'
+      why=$(grep -E 'failed to start (daemon|containerd)|level=(fatal|error)' "$HOME_DIR/dockerd.log" | tail -n 1)
+      [ -n "$why" ] || why=$(tail -n 1 "$HOME_DIR/dockerd.log")
+      kill -TERM "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+      rm -f "$PIDFILE"
+      # a storage driver the kernel lacks will not work on a second try
+      if grep -qE 'graphdriver|driver not supported' "$HOME_DIR/dockerd.log" || [ "$attempt" = 2 ]; then
+        FAILURES="${FAILURES:+$FAILURES; }$driver: $(echo "$why" | cut -c1-300)"
+        break
+      fi
     done
-    log "dockerd did not start with $driver; its last lines:"
-    tail -n 5 "$HOME_DIR/dockerd.log" | sed 's/^/    /'
-    why=$(grep -E 'failed to start daemon|level=(fatal|error)' "$HOME_DIR/dockerd.log" | tail -n 1)
-    [ -n "$why" ] || why=$(tail -n 1 "$HOME_DIR/dockerd.log")
-    FAILURES="${FAILURES:+$FAILURES; }$driver: $(echo "$why" | cut -c1-300)"
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -f "$PIDFILE"
   done
   return 1
 }
