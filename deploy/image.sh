@@ -109,3 +109,5 @@ engine
 wheels
 serve
 build
+# images the build left untagged (earlier builds, the build stage) serve as its cache for a day
+docker image prune -f --filter until=24h >/dev/null
