@@ -93,6 +93,7 @@ def test_the_deployment_gives_the_final_checkpoint_time_to_finish(tmp_path: Path
     job_file = spec["args"][-1]
     job = load_job(materialise(job_file, tmp_path), environ={"KAFKA_SERVERS": "kafka:9092"})
     assert job.env.job_mode.value == "STREAMING"
+    assert job.env.checkpoint_timeout is not None and job.env.shutdown_timeout is not None
     needed = (job.env.checkpoint_timeout + job.env.shutdown_timeout) / 1000
     assert pod["terminationGracePeriodSeconds"] > needed
     env = env_of(spec)
@@ -125,7 +126,8 @@ def test_the_job_files_bind_against_the_real_plugins(name: str, tmp_path: Path) 
                    environ={"KAFKA_SERVERS": "kafka:9092", "DB_PASSWORD_FILE": str(secret)})
     if name == "orders.conf":
         (source,) = job.sources
-        assert source.options.password.get_secret_value() == "from-a-file"
+        options: Any = source.options  # the Jdbc source's options model
+        assert options.password.get_secret_value() == "from-a-file"
 
 
 def materialise(container_path: str, folder: Path) -> Path:
