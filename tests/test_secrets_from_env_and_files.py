@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from seatunnel_py.config.issues import UsageError
+from seatunnel_py.config.issues import ConfigErrors, UsageError
 from seatunnel_py.config.loader import load_text
+from seatunnel_py.config.variables import make_resolver
+from seatunnel_py.jobs import load_job
 
 from .conftest import run_cli
 
@@ -114,3 +116,22 @@ def test_a_bad_secret_file_fails_check_with_exit_2(write_job: Callable[..., Path
     assert result.returncode == 2
     assert result.stderr.strip().splitlines()[-1].endswith(
         "DB_PASSWORD_FILE=" + str(tmp_path / "missing") + ": cannot read the file (No such file or directory)")
+
+
+def test_env_and_file_references(write_job: Callable[..., Path], tmp_path: Path,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``${env:NAME}`` and ``${file:PATH}`` are references, not a variable ``env`` with a default."""
+    secret_file = tmp_path / "pw"
+    secret_file.write_text("from-a-file\n")
+    monkeypatch.setenv("ROWS_FROM_ENV", "7")
+    path = write_job("""
+        source { FakeSource { row.num = ${env:ROWS_FROM_ENV}, schema = { fields { id = bigint } } } }
+        sink { Console {} }
+        """)
+    job = load_job(path)
+    assert job.sources[0].raw["row.num"] == 7
+    assert make_resolver({})(f"file:{secret_file}") == "from-a-file"
+    missing = write_job("source { FakeSource { row.num = ${env:NOT_SET_ANYWHERE_X} } }\nsink { Console {} }",
+                        name="missing.conf")
+    with pytest.raises(ConfigErrors, match=r"variable \$\{env:NOT_SET_ANYWHERE_X\} is not set"):
+        load_job(missing)

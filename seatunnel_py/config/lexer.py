@@ -133,6 +133,18 @@ def is_closed_quote(token: str) -> bool:
     return backslashes % 2 == 0
 
 
+PREFIXES = ("env", "file")
+"""``${env:NAME}`` (an environment variable) and ``${file:PATH}`` (a file's contents, for
+mounted secrets) are references, not a variable ``env`` with a default."""
+
+
+def reference(name: str, default: str | None) -> tuple[str, str | None]:
+    """``(name, default)`` of a ``${…}``, with ``env:`` / ``file:`` references kept whole as the name."""
+    if name in PREFIXES and default:
+        return f"{name}:{default.strip()}", None
+    return name, default
+
+
 def substitute_in_string(text: str, resolve: Resolver, unset: list[str] | None = None) -> str:
     """Replace ``${name}`` / ``${name:default}`` inside a quoted string.
 
@@ -142,7 +154,7 @@ def substitute_in_string(text: str, resolve: Resolver, unset: list[str] | None =
     """
 
     def replace(match: re.Match[str]) -> str:
-        name, default = match.group(2).strip(), match.group(3)
+        name, default = reference(match.group(2).strip(), match.group(3))
         value = resolve(name)
         if value is None:
             value = default

@@ -25,7 +25,15 @@ from .frames import (
     HoconError,
 )
 from .issues import ConfigIssue, option_label, render_path
-from .lexer import SUBSTITUTION, Resolver, is_closed_quote, quoted_value, substitute_in_string, typed_variable
+from .lexer import (
+    SUBSTITUTION,
+    Resolver,
+    is_closed_quote,
+    quoted_value,
+    reference,
+    substitute_in_string,
+    typed_variable,
+)
 from .lines import LineNode, flat_node, merge_into
 
 
@@ -148,7 +156,8 @@ class ValueReader:
         match = SUBSTITUTION.fullmatch(s)
         if not match:
             raise self.fail(f"bad variable {s!r} (expected ${{name}} or ${{name:default}})", self.describe(f))
-        optional, name, default = match.group(1), match.group(2).strip(), match.group(3)
+        optional = match.group(1)
+        name, default = reference(match.group(2).strip(), match.group(3))
         value = self.resolve(name) if self.substitute else None
         if value is None:
             value = default

@@ -113,12 +113,12 @@ FILE_SUFFIX = "_FILE"
 MAX_SECRET_FILE_BYTES = 1 << 20
 
 
-def read_secret_file(name: str, path: str) -> str:
+def read_secret_file(name: str, path: str, where: str | None = None) -> str:
     """The value of ``${name}`` kept in the file ``path`` (from ``NAME_FILE``), one trailing newline dropped.
 
     Errors name the variable and the file, never what the file holds.
     """
-    where = f"variable ${{{name}}}: {name}{FILE_SUFFIX}={path}"
+    where = where or f"variable ${{{name}}}: {name}{FILE_SUFFIX}={path}"
     try:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_SECRET_FILE_BYTES + 1)
@@ -136,10 +136,18 @@ def read_secret_file(name: str, path: str) -> str:
 
 
 def make_resolver(variables: Mapping[str, str], environ: Mapping[str, str] | None = None) -> Resolver:
-    """Look a name up in the ``-i`` variables, then in the environment, then in a ``NAME_FILE`` file."""
+    """Look a name up in the ``-i`` variables, then in the environment, then in a ``NAME_FILE`` file.
+
+    ``env:NAME`` is the environment variable only; ``file:PATH`` the contents of a file
+    (one trailing newline dropped), for secrets mounted as files.
+    """
     env = os.environ if environ is None else environ
 
     def resolve(name: str) -> str | None:
+        if name.startswith("env:"):
+            return env.get(name[4:])
+        if name.startswith("file:"):
+            return read_secret_file(name, name[5:], f"${{{name}}}")
         if name in variables:
             return variables[name]
         if name in RESERVED:

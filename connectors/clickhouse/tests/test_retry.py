@@ -12,8 +12,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import FRONT
 
+from conftest import FRONT
 from seatunnel_py.jobs import run_job
 
 ROOT = Path(__file__).resolve().parents[3]

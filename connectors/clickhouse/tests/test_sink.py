@@ -110,7 +110,8 @@ def test_error_when_data_exists_exits_1(clickhouse, database, write_job):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", ["password", "host"])
-def test_bad_credentials_or_host_one_line_exit_1(clickhouse, database, write_job, case):
+def test_bad_credentials_or_host_one_line(clickhouse, database, write_job, case):
+    """A wrong password fails (exit 1); a host that does not answer may come back (exit 75, retryable)."""
     if case == "password":
         extra = clickhouse.hocon().replace(f'password = "{clickhouse.password}"', 'password = "wrong-pass-123"')
     else:
@@ -124,7 +125,7 @@ def test_bad_credentials_or_host_one_line_exit_1(clickhouse, database, write_job
         }} }}
     """)
     result = run_cli("run", job)
-    assert result.returncode == 1
+    assert result.returncode == (1 if case == "password" else 75)
     errors = [line for line in result.stderr.splitlines() if "Clickhouse" in line]
     assert len(errors) == 1, result.stderr
     expected = "AUTHENTICATION_FAILED" if case == "password" else "127.0.0.1:1: connection refused"
