@@ -29,14 +29,14 @@ own, at most every ``LAG_REFRESH_SECONDS``, so a scrape never waits for a broker
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -118,7 +118,9 @@ class MetricsSession:
         """When the checkpoint the first attempt resumed from was saved (epoch seconds)."""
         self._checkpoints_before = 0
         """Checkpoints completed by the attempts before the current one."""
+        self._enabled = False
         self._registry: Any = None
+        self._registry_lock = threading.Lock()
         self._pusher: _Pusher | None = None
         self._server: _Server | None = None
         self._lag = _LagWatch()
@@ -127,7 +129,7 @@ class MetricsSession:
     @property
     def enabled(self) -> bool:
         """True once ``start`` found metrics configured."""
-        return self._registry is not None
+        return self._enabled
 
     @contextmanager
     def running(self, job: JobConfig, key: str) -> Iterator[MetricsSession]:
@@ -146,20 +148,13 @@ class MetricsSession:
         self.settings = MetricsSettings.of(job.env)
         if not self.settings.enabled:
             return
-        try:  # only now: a run without metrics never imports it
-            from prometheus_client import CollectorRegistry
-        except ImportError:
+        if importlib.util.find_spec("prometheus_client") is None:
             raise JobFailed("metrics", MetricsError(
-                "env.metrics.* needs the prometheus_client package: pip install 'seatunnel-py[metrics]'")) from None
-
-        registry = CollectorRegistry(auto_describe=False)
-        registry.register(_RunCollector(self))
-        self._registry = registry
+                "env.metrics.* needs the prometheus_client package: pip install 'seatunnel-py[metrics]'"))
         if self.settings.port is not None:
             try:
                 self._server = _Server(self, self.settings.host, self.settings.port)
             except OSError as exc:
-                self._registry = None
                 where = f"{self.settings.host}:{self.settings.port}"
                 raise JobFailed("metrics", MetricsError(
                     f"cannot serve metrics on {where}: {exc.strerror or exc}; set env.metrics.port to a free "
@@ -169,6 +164,19 @@ class MetricsSession:
             self._pusher = _Pusher(self, self.settings.pushgateway, self.settings.push_interval, key)
             log.info("metrics: pushing to %s every %g s as job %r", self._pusher.url, self.settings.push_interval,
                      key)
+        self._enabled = True
+
+    def registry(self) -> Any:
+        """The registry of the run's metrics, made on first use: in a pushing or answering thread, so
+        that importing ``prometheus_client`` (~35 ms) never holds up the run itself."""
+        with self._registry_lock:
+            if self._registry is None:
+                from prometheus_client import CollectorRegistry
+
+                registry = CollectorRegistry(auto_describe=False)
+                registry.register(_RunCollector(self))
+                self._registry = registry
+            return self._registry
 
     def watch(self, runner: JobRunner, restored_at: float | None = None) -> None:
         """An attempt starts with ``runner`` (restored from a checkpoint saved at ``restored_at``)."""
@@ -224,7 +232,7 @@ class MetricsSession:
         """The metrics in Prometheus' text format (what ``/metrics`` serves)."""
         from prometheus_client import generate_latest
 
-        return generate_latest(self._registry) if self._registry is not None else b""
+        return generate_latest(self.registry())
 
 
 def _overdue(runner: JobRunner) -> str | None:
@@ -408,6 +416,7 @@ class _LagWatch:
         from .runner import state_key_of
 
         values: dict[tuple[str, str], int] = {}
+        failed = False
         for node in sources:
             positions: dict[str, Any] = {}
             try:
@@ -423,10 +432,12 @@ class _LagWatch:
                 if node.label not in self._failed:
                     self._failed.add(node.label)
                     log.warning("metrics: %s cannot tell its lag: %s", node.label, describe(exc))
+                failed = True
                 continue
             values.update({(node.label, str(split)): int(records) for split, records in lag.items()})
         self.values = values
-        self._last = time.monotonic()
+        # nothing to tell yet (no split open, nothing asked of the cluster): ask again at the next collection
+        self._last = time.monotonic() if values or failed else 0.0
 
 
 class _Pusher:
@@ -434,10 +445,10 @@ class _Pusher:
 
     def __init__(self, session: MetricsSession, url: str, interval: float, key: str) -> None:
         self.session = session
-        self.url, user, password = split_credentials(url)
+        self.url, self._user, self._password = split_credentials(url)
         self.key = key
         self.interval = interval
-        self._handler = _auth_handler(user, password)
+        self._handler: Callable[..., Callable[[], None]] | None = None
         self._stopping = threading.Event()
         self._failures = 0
         self._thread = threading.Thread(target=self._loop, name="metrics-push", daemon=True)
@@ -453,8 +464,10 @@ class _Pusher:
         """Push once; a failure is logged (a warning the first time in a row, then at debug level)."""
         from prometheus_client import pushadd_to_gateway
 
+        if self._handler is None:
+            self._handler = _auth_handler(self._user, self._password)
         try:
-            pushadd_to_gateway(self.url, job=self.key, registry=self.session._registry, timeout=PUSH_TIMEOUT,
+            pushadd_to_gateway(self.url, job=self.key, registry=self.session.registry(), timeout=PUSH_TIMEOUT,
                                handler=self._handler)
         except Exception as exc:  # the gateway away or refusing: the job goes on
             self._failures += 1
@@ -489,55 +502,91 @@ def _auth_handler(user: str | None, password: str | None) -> Callable[..., Calla
 
 
 class _Server:
-    """``/metrics`` and ``/healthz`` on ``host:port``, answered by threads of their own."""
+    """``/metrics`` and ``/healthz`` on ``host:port``: bound at once, each request answered in a thread of its own.
+
+    The socket is bound when the run starts (a taken port fails the run there); ``http.server``
+    and ``prometheus_client`` are imported by the first request. Stopping closes the socket,
+    which ends the accepting thread at once.
+    """
 
     def __init__(self, session: MetricsSession, host: str, port: int) -> None:
-        handler = type("Handler", (_Handler,), {"session": session})
-        self.httpd = _HTTPServer((host, port), handler)
-        self.port = int(self.httpd.server_address[1])
-        self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="metrics-http", daemon=True)
+        import socket
+
+        self.session = session
+        family = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0][0]
+        self.sock = socket.create_server((host, port), family=family, backlog=16)
+        self.port = int(self.sock.getsockname()[1])
+        self._thread = threading.Thread(target=self._accept, name="metrics-http", daemon=True)
         self._thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, address = self.sock.accept()
+            except OSError:  # closed: the run ended
+                return
+            threading.Thread(target=self._answer, args=(connection, address), name="metrics-request",
+                             daemon=True).start()
+
+    def _answer(self, connection: Any, address: Any) -> None:
+        try:
+            connection.settimeout(10)
+            _handler_class()(connection, address, self)
+        except Exception:  # a client gone mid-request: nothing to tell anyone
+            log.debug("metrics: answering %s failed", address, exc_info=True)
+        finally:
+            connection.close()
 
     def stop(self) -> None:
         """Stop answering and free the port."""
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join(5)
+        import socket
+
+        with suppress(OSError):
+            self.sock.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        self.sock.close()
+        self._thread.join(1)
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+_HANDLER: type | None = None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    session: MetricsSession
+def _handler_class() -> type:
+    """The request handler (``http.server`` is imported on the first request, not with the engine)."""
+    global _HANDLER
+    if _HANDLER is None:
+        from http.server import BaseHTTPRequestHandler
 
-    def do_GET(self) -> None:
-        """``/metrics``: the metrics; ``/healthz``: 200 or 503 with a JSON reason; ``/``: an index."""
-        path = self.path.split("?", 1)[0].rstrip("/") or "/"
-        if path == "/metrics":
-            from prometheus_client import CONTENT_TYPE_LATEST
+        class Handler(BaseHTTPRequestHandler):
+            server: _Server  # type: ignore[assignment]
 
-            self._answer(200, CONTENT_TYPE_LATEST, self.session.exposition())
-        elif path in ("/healthz", "/livez"):
-            healthy, reason = self.session.health()
-            body = json.dumps({"healthy": healthy, "status": self.session.status(), "reason": reason,
-                               "job": self.session.key}) + "\n"
-            self._answer(200 if healthy else 503, "application/json", body.encode())
-        elif path == "/":
-            self._answer(200, "text/plain; charset=utf-8", b"seatunnel-py: /metrics (Prometheus), /healthz\n")
-        else:
-            self._answer(404, "text/plain; charset=utf-8", b"not found: /metrics or /healthz\n")
+            def do_GET(self) -> None:
+                """``/metrics``: the metrics; ``/healthz``: 200 or 503 with a JSON reason; ``/``: an index."""
+                session = self.server.session
+                path = self.path.split("?", 1)[0].rstrip("/") or "/"
+                if path == "/metrics":
+                    from prometheus_client import CONTENT_TYPE_LATEST
 
-    def _answer(self, code: int, content_type: str, body: bytes) -> None:
-        self.send_response(code)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+                    self._send(200, CONTENT_TYPE_LATEST, session.exposition())
+                elif path in ("/healthz", "/livez"):
+                    healthy, reason = session.health()
+                    body = json.dumps({"healthy": healthy, "status": session.status(), "reason": reason,
+                                       "job": session.key}) + "\n"
+                    self._send(200 if healthy else 503, "application/json", body.encode())
+                elif path == "/":
+                    self._send(200, "text/plain; charset=utf-8", b"seatunnel-py: /metrics (Prometheus), /healthz\n")
+                else:
+                    self._send(404, "text/plain; charset=utf-8", b"not found: /metrics or /healthz\n")
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """Requests are logged at debug level only (a scrape every few seconds is no news)."""
-        log.debug("metrics: %s %s", self.address_string(), format % args)
+            def _send(self, code: int, content_type: str, body: bytes) -> None:
+                self.send_response(code)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Requests are logged at debug level only (a scrape every few seconds is no news)."""
+                log.debug("metrics: %s %s", self.address_string(), format % args)
+
+        _HANDLER = Handler
+    return _HANDLER

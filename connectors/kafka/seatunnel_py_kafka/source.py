@@ -282,6 +282,23 @@ class KafkaSource(Source[KafkaSourceOptions]):
         """A reader of one partition, resuming at ``state["offset"]`` when given."""
         return KafkaSplitReader(self, split, state)
 
+    def split_lag(self, positions: Mapping[str, State]) -> dict[str, int]:
+        """Messages between each partition's position (``{"offset": n}``, the next to read) and its end.
+
+        Read-only, for the engine's metrics (``seatunnel_py_source_lag_records``): one
+        ListOffsets request to the cluster, through the client the source already has (none
+        before ``splits()`` or after ``close()``: then nothing is asked). The end is the last
+        stable offset under read_committed, so transaction markers count as messages.
+        """
+        catalog = self._catalog
+        refs = {split_id: self._known[split_id] for split_id, state in positions.items()
+                if split_id in self._known and state and "offset" in state}
+        if catalog is None or not refs:
+            return {}
+        ends = catalog.latest(list(refs.values()))
+        return {split_id: max(0, ends[ref] - int(positions[split_id]["offset"]))
+                for split_id, ref in refs.items() if ref in ends}
+
     def notify_checkpoint_complete(self, checkpoint_id: int, states: Mapping[str, State]) -> None:
         """Commit the checkpointed offsets to ``consumer.group`` (when ``commit_on_checkpoint``)."""
         if not self.options.commit_on_checkpoint:
