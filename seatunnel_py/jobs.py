@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .api.errors import SeaTunnelError
 from .api.secrets import mask_secrets
@@ -15,7 +17,6 @@ from .config.issues import ConfigErrors, ConfigIssue
 from .config.job import JobConfig
 from .config.loader import load_file
 from .engine import activity
-from .engine.exporter import MetricsSession
 from .engine.failures import JobFailed, describe
 from .engine.metrics import JobMetrics
 from .engine.outcome import is_transient
@@ -29,6 +30,9 @@ from .engine.state.local import LocalStateStore
 from .engine.state.store import LEGACY_STATE_DIR, STATE_STORE_ENV, is_url
 from .plugins import get_registry
 from .registry import Registry
+
+if TYPE_CHECKING:
+    from .engine.exporter import MetricsSession
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +100,7 @@ def _load(store: StateStore, key: str) -> Checkpoint | None:
 
 
 def _attempt(job: JobConfig, key: str, store: StateStore, ignore_state: bool, legacy: bool, handle_signals: bool,
-             recorder: RunRecorder, exporter: MetricsSession) -> JobResult:
+             recorder: RunRecorder, exporter: MetricsSession | None) -> JobResult:
     """One attempt of a run: load the state, plan (new plugin instances), run."""
     recorder.runner = None
     saved = _load(store, key)
@@ -116,7 +120,8 @@ def _attempt(job: JobConfig, key: str, store: StateStore, ignore_state: bool, le
     runner = JobRunner(plan, recorder.metrics, store=store, state_key=key, restored=resume.restored,
                        first_checkpoint_id=resume.next_checkpoint_id)
     recorder.runner = runner
-    exporter.watch(runner, resume.restored.created_at if resume.restored else None)
+    if exporter is not None:
+        exporter.watch(runner, resume.restored.created_at if resume.restored else None)
     if handle_signals:
         with stop_on_signals(runner):
             result = runner.run()
@@ -185,8 +190,7 @@ def run_job(
     """
     recorder = RunRecorder(str(path), metrics or JobMetrics())
     try:
-        result = _run(path, variables, job_name, registry, state_store, ignore_state, handle_signals, recorder,
-                      MetricsSession(recorder.metrics))
+        result = _run(path, variables, job_name, registry, state_store, ignore_state, handle_signals, recorder)
     except BaseException as exc:
         recorder.error = exc
         raise
@@ -210,9 +214,22 @@ def _write_report(report: str | Path | None, recorder: RunRecorder) -> None:
         log.error("cannot write the run report %s: %s", target, exc)
 
 
+@contextmanager
+def _exported(job: JobConfig, key: str, recorder: RunRecorder) -> Iterator[MetricsSession | None]:
+    """The run's metrics exporter while the block runs (``engine/exporter.py``), ``None`` when the
+    job's ``env`` turns no metrics on: then nothing of it is even imported."""
+    if not job.env.metrics_enabled:
+        yield None
+        return
+    from .engine.exporter import MetricsSession
+
+    with MetricsSession(recorder.metrics).running(job, key) as session:
+        yield session
+
+
 def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | None, registry: Registry | None,
          state_store: str | StateStore | None, ignore_state: bool, handle_signals: bool,
-         recorder: RunRecorder, exporter: MetricsSession) -> JobResult:
+         recorder: RunRecorder) -> JobResult:
     job, issues = _bind(path, variables, job_name, registry)
     recorder.job = job
     if issues:
@@ -224,7 +241,7 @@ def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | 
     recorder.state_store = store.url
     try:
         # metrics are pushed or served only while the run holds the job's lock: the run holding it owns them
-        with store.locked(key), exporter.running(job, key):
+        with store.locked(key), _exported(job, key, recorder) as exporter:
             legacy = location is None and not os.environ.get(STATE_STORE_ENV)
             retries, interval = job.env.job_retry_times or 0, job.env.job_retry_interval_seconds or 3
             while True:
@@ -237,7 +254,8 @@ def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | 
                     if ignore_state and runner is not None and runner.coordinator.completed:
                         ignore_state = False  # the next attempt goes on from what this one saved
                     recorder.failed_attempts.append(failure)
-                    exporter.attempt_failed()
+                    if exporter is not None:
+                        exporter.attempt_failed()
                     log.warning("attempt %d of %d failed (%s); trying again in %d s from the last checkpoint",
                                 recorder.attempts, retries + 1, failure, interval)
                     time.sleep(interval)

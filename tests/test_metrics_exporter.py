@@ -121,7 +121,7 @@ def health(port: int) -> tuple[int, dict[str, Any]]:
     return status, json.loads(body)
 
 
-def test_a_run_without_metrics_never_imports_prometheus_client(write_job: Callable[..., Path]) -> None:
+def test_a_run_without_metrics_never_imports_the_exporter_nor_prometheus_client(write_job: Callable[..., Path]) -> None:
     path = write_job("""
         source { FakeSource { row.num = 10, schema = { fields { id = bigint } } } }
         sink { Console {} }
@@ -130,10 +130,11 @@ def test_a_run_without_metrics_never_imports_prometheus_client(write_job: Callab
             f"result = run_job({str(path)!r})\n"
             "assert result.metrics.written_rows == 10\n"
             "print(sorted(m for m in sys.modules if m.startswith('prometheus_client')),"
-            " [t.name for t in threading.enumerate() if t.name.startswith('metrics')])")
+            " [t.name for t in threading.enumerate() if t.name.startswith('metrics')],"
+            " 'seatunnel_py.engine.exporter' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip().splitlines()[-1] == "[] []"
+    assert done.stdout.strip().splitlines()[-1] == "[] [] False"
 
 
 def test_a_served_run_shows_rows_checkpoints_queues_and_status(

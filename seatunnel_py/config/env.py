@@ -91,6 +91,11 @@ class EnvOptions(PluginOptions):
     jars: str | None = option(None, "accepted for compatibility (Java only; ignored)")
     custom_parameters: dict[str, object] | None = option(None, "free-form parameters, ignored by the engine")
 
+    @property
+    def metrics_enabled(self) -> bool:
+        """True when the job pushes metrics (``metrics.pushgateway``) or serves them (``metrics.port``)."""
+        return bool(self.metrics_pushgateway) or self.metrics_port is not None
+
 
 #: keys of other engines that SeaTunnel's Zeta engine ignores too
 FOREIGN_PREFIXES = ("spark.", "flink.", "execution.", "shade.", "tag_filter")

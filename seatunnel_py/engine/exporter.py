@@ -84,7 +84,7 @@ class MetricsSettings:
 
     @property
     def enabled(self) -> bool:
-        """True when metrics are pushed or served."""
+        """True when metrics are pushed or served (``EnvOptions.metrics_enabled``)."""
         return bool(self.pushgateway) or self.port is not None
 
 
