@@ -137,6 +137,21 @@ def test_a_run_without_metrics_never_imports_the_exporter_nor_prometheus_client(
     assert done.stdout.strip().splitlines()[-1] == "[] [] False"
 
 
+def test_pushing_never_imports_prometheus_client(write_job: Callable[..., Path]) -> None:
+    path = write_job(f"""
+        env {{ metrics.pushgateway = "http://127.0.0.1:{free_port()}" }}
+        source {{ FakeSource {{ row.num = 10, schema = {{ fields {{ id = bigint }} }} }} }}
+        sink {{ Console {{}} }}
+        """)
+    code = ("import sys; from seatunnel_py import run_job\n"
+            f"assert run_job({str(path)!r}).metrics.written_rows == 10\n"
+            "print(sorted(m for m in sys.modules if m.startswith('prometheus_client')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert "metrics: pushing to http://127.0.0.1:" in done.stderr  # it did try, and said so once
+
+
 def test_a_served_run_shows_rows_checkpoints_queues_and_status(
         write_job: Callable[..., Path], reg: Registry) -> None:
     port = free_port()
@@ -324,3 +339,22 @@ def test_status_and_health_between_attempts() -> None:
     assert session.status() == "retrying" and session.health()[0]
     session.close(JobFailed("sink.Jdbc", ConnectionError("refused")))
     assert session.status() == "retryable" and session.health() == (False, "retryable")
+
+
+def test_the_pushed_text_format_parses_as_prometheus_client_reads_it() -> None:
+    from seatunnel_py.engine.exporter import Family, render_text
+
+    odd = 'quote " backslash \\ newline \n end'
+    gauge = Family("seatunnel_py_g", "gauge", "help with \\ and \n", ("a", "b"))
+    gauge.add_metric(["x", odd], 1.5)
+    gauge.add_metric(["y", ""], float("inf"))
+    counter = Family("seatunnel_py_c_total", "counter", "a counter")
+    counter.add_metric([], 3)
+    empty = Family("seatunnel_py_e", "gauge", "no samples", ("a",))
+    families = {f.name: f for f in text_string_to_metric_families(render_text([gauge, counter, empty]).decode())}
+    assert families["seatunnel_py_g"].documentation == "help with \\ and \n"
+    assert [(s.labels, s.value) for s in families["seatunnel_py_g"].samples] == [
+        ({"a": "x", "b": odd}, 1.5), ({"a": "y", "b": ""}, float("inf"))]
+    assert families["seatunnel_py_c"].type == "counter"
+    assert [(s.name, s.value) for s in families["seatunnel_py_c"].samples] == [("seatunnel_py_c_total", 3.0)]
+    assert families["seatunnel_py_e"].samples == []

@@ -4,8 +4,14 @@ Enabled by the job's ``env``: ``metrics.pushgateway`` pushes every
 ``metrics.push.interval.seconds`` and once more when the run ends (the way to watch a
 BATCH job, which may be gone before any scrape); ``metrics.port`` serves ``/metrics`` and
 the liveness check ``/healthz`` while the run lasts (the way to watch a STREAMING job).
-Either works in either mode, and both together. Without them nothing here starts and
-``prometheus_client`` is never imported.
+Either works in either mode, and both together. Without them this module is not even
+imported (``jobs.py``).
+
+The cost is kept off the run: a push renders the text format itself (``render_text``) and
+posts it with ``http.client`` from a thread of its own; ``/metrics`` is answered through
+``prometheus_client`` (text or OpenMetrics, as the scraper asks), imported by the first
+scrape in the thread answering it, since importing it costs ~11 ms of CPU, more than a
+short BATCH run's every push together.
 
 Nothing is counted for the metrics: a push or a scrape reads, at that moment, what the
 engine counts anyway (``JobMetrics``, updated once per batch; the checkpoint coordinator;
@@ -13,7 +19,7 @@ the tasks' queues), so the pipeline pays nothing per batch or per row, only a ch
 size is measured (one more JSON dump of it) while metrics are on. Every metric is named
 ``seatunnel_py_…``; see ``docs/unattended.md`` for the list.
 
-Pushes use the Pushgateway's POST (``pushadd``): a run replaces every metric it pushes in
+Pushes use the Pushgateway's POST (``pushadd`` semantics): a run replaces every metric it pushes in
 the job's group (``job`` = the job key) and leaves the others, so
 ``seatunnel_py_last_success_timestamp_seconds``, pushed only by a run that succeeded,
 survives the failed runs after it, and the checkpoint gauges of the last run that took a
@@ -36,7 +42,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -61,6 +67,56 @@ LAG_REFRESH_SECONDS = 5.0
 """Least seconds between two ``split_lag`` calls of a source."""
 STATUSES = ("running", "retrying", *(status_of(code) for code in ExitCode))
 """Values of ``seatunnel_py_run_status``'s ``status`` label: one of them is 1, the others 0."""
+
+
+@dataclass
+class Family:
+    """One metric with its samples, as a push or a scrape renders it."""
+
+    name: str
+    """The full name (``seatunnel_py_…``; a counter's ends in ``_total``)."""
+    kind: str
+    """``counter`` or ``gauge``."""
+    doc: str
+    labels: tuple[str, ...] = ()
+    samples: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+
+    def add_metric(self, values: list[str], value: float) -> None:
+        """One sample: label values in the order of ``labels``."""
+        self.samples.append((tuple(values), float(value)))
+
+
+def _escape(text: str, quote: bool) -> str:
+    text = text.replace("\\", "\\\\").replace("\n", "\\n")
+    return text.replace('"', '\\"') if quote else text
+
+
+def _number(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(value)
+
+
+def render_text(families: list[Family]) -> bytes:
+    """Prometheus' text exposition format (0.0.4) of ``families``, what a push sends.
+
+    Written here, not by ``prometheus_client``: importing it costs a short BATCH run more
+    (~11 ms of CPU) than everything else the metrics do. Its parser checks this output in
+    the tests, and the real Pushgateway takes it in the integration tests.
+    """
+    lines = []
+    for family in families:
+        lines.append(f"# HELP {family.name} {_escape(family.doc, False)}")
+        lines.append(f"# TYPE {family.name} {family.kind}")
+        for values, value in family.samples:
+            if family.labels:
+                labels = ",".join(f'{k}="{_escape(v, True)}"' for k, v in zip(family.labels, values, strict=True))
+                lines.append(f"{family.name}{{{labels}}} {_number(value)}")
+            else:
+                lines.append(f"{family.name} {_number(value)}")
+    return ("\n".join(lines) + "\n").encode()
 
 
 class MetricsError(SeaTunnelError):
@@ -148,9 +204,9 @@ class MetricsSession:
         self.settings = MetricsSettings.of(job.env)
         if not self.settings.enabled:
             return
-        if importlib.util.find_spec("prometheus_client") is None:
+        if self.settings.port is not None and importlib.util.find_spec("prometheus_client") is None:
             raise JobFailed("metrics", MetricsError(
-                "env.metrics.* needs the prometheus_client package: pip install 'seatunnel-py[metrics]'"))
+                "env.metrics.port needs the prometheus_client package: pip install 'seatunnel-py[metrics]'"))
         if self.settings.port is not None:
             try:
                 self._server = _Server(self, self.settings.host, self.settings.port)
@@ -166,15 +222,19 @@ class MetricsSession:
                      key)
         self._enabled = True
 
+    def families(self) -> list[Family]:
+        """Every metric, as of now."""
+        return list(_RunCollector(self).collect())
+
     def registry(self) -> Any:
-        """The registry of the run's metrics, made on first use: in a pushing or answering thread, so
-        that importing ``prometheus_client`` (~35 ms) never holds up the run itself."""
+        """A ``prometheus_client`` registry of the run's metrics (what ``/metrics`` serves), made on the
+        first scrape, in the thread answering it: a run nobody scrapes never imports ``prometheus_client``."""
         with self._registry_lock:
             if self._registry is None:
                 from prometheus_client import CollectorRegistry
 
                 registry = CollectorRegistry(auto_describe=False)
-                registry.register(_RunCollector(self))
+                registry.register(_Bridge(self))
                 self._registry = registry
             return self._registry
 
@@ -228,11 +288,12 @@ class MetricsSession:
             return False, overdue
         return True, status
 
-    def exposition(self) -> bytes:
-        """The metrics in Prometheus' text format (what ``/metrics`` serves)."""
-        from prometheus_client import generate_latest
+    def exposition(self, accept: str | None = None) -> tuple[bytes, str]:
+        """(body, content type) of ``/metrics``: the text format, or OpenMetrics when ``accept`` asks for it."""
+        from prometheus_client.exposition import choose_encoder
 
-        return generate_latest(self.registry())
+        encoder, content_type = choose_encoder(accept or "")
+        return encoder(self.registry()), content_type
 
 
 def _overdue(runner: JobRunner) -> str | None:
@@ -250,16 +311,29 @@ def _overdue(runner: JobRunner) -> str | None:
             f"checkpoint.timeout ({allowed:g} s)")
 
 
+def _family(kind: str, name: str, doc: str, value: float | None, labels: list[str] | None) -> Family:
+    made = Family(PREFIX + name, kind, doc, tuple(labels or ()))
+    if value is not None:
+        made.add_metric([], value)
+    return made
+
+
+def _gauge(name: str, doc: str, value: float | None = None, labels: list[str] | None = None) -> Family:
+    return _family("gauge", name, doc, value, labels)
+
+
+def _counter(name: str, doc: str, value: float | None = None, labels: list[str] | None = None) -> Family:
+    return _family("counter", name, doc, value, labels)
+
+
 class _RunCollector:
-    """Builds every metric family from the session, when the registry is collected."""
+    """Builds every metric family from the session, when a push or a scrape asks."""
 
     def __init__(self, session: MetricsSession) -> None:
         self.session = session
 
-    def collect(self) -> Iterator[Any]:
+    def collect(self) -> Iterator[Family]:
         """The metric families, as of now."""
-        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-
         session = self.session
         runner = session.runner
         plan = runner.plan if runner is not None else None
@@ -267,11 +341,7 @@ class _RunCollector:
         kinds = {node.label: (node.spec.kind.value, node.spec.name) for node in nodes}
         now = time.time()
 
-        def gauge(name: str, doc: str, value: float | None = None, labels: list[str] | None = None) -> Any:
-            return GaugeMetricFamily(PREFIX + name, doc, value=value, labels=labels)
-
-        def counter(name: str, doc: str, value: float | None = None, labels: list[str] | None = None) -> Any:
-            return CounterMetricFamily(PREFIX + name, doc, value=value, labels=labels)
+        gauge, counter = _gauge, _counter
 
         job = session.job
         info = gauge("run_info", "The run: job key and name, mode, run id, seatunnel-py version (value 1)",
@@ -299,7 +369,8 @@ class _RunCollector:
         yield from self._queues(gauge)
         yield from self._lag(gauge)
 
-    def _rows(self, kinds: dict[str, tuple[str, str]], nodes: list[Any], counter: Callable[..., Any]) -> Iterator[Any]:
+    def _rows(self, kinds: dict[str, tuple[str, str]], nodes: list[Any],
+              counter: Callable[..., Family]) -> Iterator[Family]:
         session = self.session
         metrics = session.metrics
         inputs, outputs = metrics.flows()
@@ -332,7 +403,7 @@ class _RunCollector:
             family.add_metric([label, *kinds[label]], count)
         yield family
 
-    def _checkpoints(self, gauge: Callable[..., Any], counter: Callable[..., Any]) -> Iterator[Any]:
+    def _checkpoints(self, gauge: Callable[..., Family], counter: Callable[..., Family]) -> Iterator[Family]:
         session = self.session
         runner = session.runner
         coordinator = runner.coordinator if runner is not None else None
@@ -360,7 +431,7 @@ class _RunCollector:
             yield gauge("checkpoint_last_size_bytes", "Size of the last checkpoint saved (its JSON form)",
                         coordinator.last_size)
 
-    def _queues(self, gauge: Callable[..., Any]) -> Iterator[Any]:
+    def _queues(self, gauge: Callable[..., Family]) -> Iterator[Family]:
         runner = self.session.runner
         labels = ["plugin", "task", "queue"]
         held = gauge("queue_batches", "Batches waiting in a task's queue", labels=labels)
@@ -377,7 +448,7 @@ class _RunCollector:
                 fill.add_metric(values, size / most if most else 0.0)
         yield from (held, capacity, fill)
 
-    def _lag(self, gauge: Callable[..., Any]) -> Iterator[Any]:
+    def _lag(self, gauge: Callable[..., Family]) -> Iterator[Family]:
         runner = self.session.runner
         if runner is not None:
             self.session._lag.refresh(runner)
@@ -389,6 +460,24 @@ class _RunCollector:
         for (label, split), lag in sorted(values.items()):
             family.add_metric([label, mask_secrets(split)], lag)
         yield family
+
+
+class _Bridge:
+    """The run's metrics as a ``prometheus_client`` collector (for ``/metrics``)."""
+
+    def __init__(self, session: MetricsSession) -> None:
+        self.session = session
+
+    def collect(self) -> Iterator[Any]:
+        """``prometheus_client`` metric families of ``MetricsSession.families``."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        for family in self.session.families():
+            kind = CounterMetricFamily if family.kind == "counter" else GaugeMetricFamily
+            made = kind(family.name, family.doc, labels=list(family.labels))
+            for values, value in family.samples:
+                made.add_metric(list(values), value)
+            yield made
 
 
 class _LagWatch:
@@ -441,14 +530,19 @@ class _LagWatch:
 
 
 class _Pusher:
-    """Pushes the registry to a Pushgateway every interval, in a thread, and once more at the end."""
+    """Pushes the metrics to a Pushgateway every interval, in a thread, and once more at the end.
+
+    A POST of the text format to ``/metrics/job/<job key>`` (the job key base64-encoded when
+    it holds a character a URL path cannot), with basic auth when the URL carried
+    credentials, over ``http.client``.
+    """
 
     def __init__(self, session: MetricsSession, url: str, interval: float, key: str) -> None:
         self.session = session
-        self.url, self._user, self._password = split_credentials(url)
+        self.url, user, password = split_credentials(url)
         self.key = key
         self.interval = interval
-        self._handler: Callable[..., Callable[[], None]] | None = None
+        self._authorization = None if user is None and password is None else _basic(user or "", password or "")
         self._stopping = threading.Event()
         self._failures = 0
         self._thread = threading.Thread(target=self._loop, name="metrics-push", daemon=True)
@@ -462,13 +556,8 @@ class _Pusher:
 
     def push(self) -> bool:
         """Push once; a failure is logged (a warning the first time in a row, then at debug level)."""
-        from prometheus_client import pushadd_to_gateway
-
-        if self._handler is None:
-            self._handler = _auth_handler(self._user, self._password)
         try:
-            pushadd_to_gateway(self.url, job=self.key, registry=self.session.registry(), timeout=PUSH_TIMEOUT,
-                               handler=self._handler)
+            self._post(render_text(self.session.families()))
         except Exception as exc:  # the gateway away or refusing: the job goes on
             self._failures += 1
             level = logging.WARNING if self._failures == 1 else logging.DEBUG
@@ -479,6 +568,24 @@ class _Pusher:
         self._failures = 0
         return True
 
+    def _post(self, body: bytes) -> None:
+        import http.client
+
+        parts = urlsplit(self.url)
+        connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        connection = connection_class(parts.hostname or "localhost", parts.port, timeout=PUSH_TIMEOUT)
+        headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+        if self._authorization:
+            headers["Authorization"] = self._authorization
+        try:
+            connection.request("POST", f"{parts.path.rstrip('/')}/metrics/job{_job_segment(self.key)}", body, headers)
+            response = connection.getresponse()
+            answer = response.read(500).decode("utf-8", "replace").strip()
+        finally:
+            connection.close()
+        if response.status >= 300:
+            raise ConnectionError(f"HTTP {response.status} {response.reason}" + (f": {answer}" if answer else ""))
+
     def stop(self) -> None:
         """Stop the periodic pushes and push the final values (bounded by ``PUSH_TIMEOUT``)."""
         self._stopping.set()
@@ -487,18 +594,19 @@ class _Pusher:
             log.warning("metrics: the final push to %s failed too", self.url)
 
 
-def _auth_handler(user: str | None, password: str | None) -> Callable[..., Callable[[], None]]:
-    """prometheus_client's push handler, with basic auth when the URL carried credentials."""
-    from prometheus_client.exposition import basic_auth_handler, default_handler
+def _job_segment(key: str) -> str:
+    """``/<key>``, or ``@base64/<key in URL-safe base64>`` when the key is not a plain path segment."""
+    if key and all(c.isascii() and (c.isalnum() or c in "-_.~") for c in key):
+        return f"/{key}"
+    import base64
 
-    if user is None and password is None:
-        return default_handler
+    return "@base64/" + base64.urlsafe_b64encode(key.encode()).decode()
 
-    def handler(url: str, method: str, timeout: float | None, headers: list[tuple[str, str]],
-                data: bytes) -> Callable[[], None]:
-        return basic_auth_handler(url, method, timeout, headers, data, user or "", password or "")
 
-    return handler
+def _basic(user: str, password: str) -> str:
+    import base64
+
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
 class _Server:
@@ -564,9 +672,8 @@ def _handler_class() -> type:
                 session = self.server.session
                 path = self.path.split("?", 1)[0].rstrip("/") or "/"
                 if path == "/metrics":
-                    from prometheus_client import CONTENT_TYPE_LATEST
-
-                    self._send(200, CONTENT_TYPE_LATEST, session.exposition())
+                    exposition, content_type = session.exposition(self.headers.get("Accept"))
+                    self._send(200, content_type, exposition)
                 elif path in ("/healthz", "/livez"):
                     healthy, reason = session.health()
                     body = json.dumps({"healthy": healthy, "status": session.status(), "reason": reason,
