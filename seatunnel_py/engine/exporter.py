@@ -306,9 +306,9 @@ def _overdue(runner: JobRunner) -> str | None:
     late = time.monotonic() - since
     if late <= allowed:
         return None
-    what = "no checkpoint completed" if coordinator.last_completed is None else "the last checkpoint completed"
-    return (f"checkpoint overdue: {what} {late:.1f} s ago, more than checkpoint.interval + "
-            f"checkpoint.timeout ({allowed:g} s)")
+    what = (f"no checkpoint completed in the {late:.1f} s since the run started" if coordinator.last_completed is None
+            else f"the last checkpoint completed {late:.1f} s ago")
+    return f"checkpoint overdue: {what}, more than checkpoint.interval + checkpoint.timeout ({allowed:g} s)"
 
 
 def _family(kind: str, name: str, doc: str, value: float | None, labels: list[str] | None) -> Family:
