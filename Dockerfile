@@ -18,7 +18,7 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends binutil
 # connectors/<name> folders to include, separated by spaces ("" for the core only)
 ARG CONNECTORS="clickhouse files jdbc kafka sql"
 # extras of the core: state-sql brings the SQLite/PostgreSQL/MySQL state stores
-ARG EXTRAS="state-sql"
+ARG EXTRAS="state-sql,metrics"
 # a find-links URL holding every wheel needed (deploy/image.sh serves ~/.cache/seatunnel-py/wheels);
 # empty: download from PyPI
 ARG WHEELS=""

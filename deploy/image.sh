@@ -6,7 +6,7 @@
 #
 # Env: IMAGE       the tag                                   (default seatunnel-py:latest)
 #      CONNECTORS  connectors/<name> folders to bundle       (default: all of them)
-#      EXTRAS      extras of the core                        (default state-sql)
+#      EXTRAS      extras of the core                        (default state-sql,metrics)
 #      WHEELS_PORT loopback port the wheels are served on    (default 38765)
 #
 # 1. A Docker engine and the base image: integration/services/docker.sh start (on our machines it
@@ -24,7 +24,7 @@ cd "$root"
 
 IMAGE=${IMAGE:-seatunnel-py:latest}
 CONNECTORS=${CONNECTORS-$(cd connectors && ls -d */ | tr -d / | tr '\n' ' ' | sed 's/ $//')}
-EXTRAS=${EXTRAS-state-sql}
+EXTRAS=${EXTRAS-state-sql,metrics}
 PORT=${WHEELS_PORT:-38765}
 PYTHON_VERSION=3.11   # the Python of the Dockerfile's FROM image
 CACHE=${SEATUNNEL_PY_CACHE:-$HOME/.cache/seatunnel-py}
