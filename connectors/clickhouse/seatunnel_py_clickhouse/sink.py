@@ -218,15 +218,31 @@ class ClickhouseCommitter(Committer):
         saved = [int(item["checkpoint_id"]) for item in infos if item and "checkpoint_id" in item]
         if saved:
             self._sink.saved_checkpoint = max(self._sink.saved_checkpoint, *saved)
-        for item in infos:
-            if not item or "arrow" not in item:
-                continue
+        tails = [item for item in infos if item and "arrow" in item]
+        for item in tails:
+            self._check(item)
+        for item in tails:
             if self._client is None:
                 self._client = connect(self._sink.options, self._sink.options.database)
             info = describe(self._client, str(item["database"]), str(item["table"]))
             if info is None:
                 raise ConnectorError(f"Clickhouse: table {item['database']}.{item['table']} does not exist")
             insert(self._client, info, decode_rows(str(item["arrow"])), str(item["token"]))
+
+    def _check(self, item: CommitInfo) -> None:
+        """Refuse a commit info (it may come from an edited state file) that is not this sink's own.
+
+        It must name the sink's table, and its token this job: otherwise a crafted state
+        could insert any rows into any table the credentials can write.
+        """
+        opts = self._sink.options
+        mine = (str(item.get("database")) == opts.database and str(item.get("table")) == opts.table
+                and str(item.get("token", "")).startswith(f"{self._sink.job}:"))
+        if not mine:
+            raise ConnectorError(
+                "Clickhouse: refusing a commit info from the saved state for "
+                f"{item.get('database')}.{item.get('table')} (this sink writes {opts.database}.{opts.table} for this job); the state store may have been "
+                "edited or belong to another job: check it, or start over with --ignore-state")
 
     def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
         """Nothing to undo: tails of aborted checkpoints were never inserted."""

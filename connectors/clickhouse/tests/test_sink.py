@@ -323,3 +323,15 @@ def test_values_out_of_a_columns_range_fail_instead_of_wrapping(clickhouse, data
             assert "column 't' of" in result.stderr and "300 not in range: -128 to 127" in result.stderr
     stored = clickhouse.client().query(f"SELECT t, u, toString(d) FROM {database}.t").result_rows
     assert stored == [(1, 2, "3.25")]
+
+
+def test_a_commit_info_for_another_table_or_job_is_refused(clickhouse, database):
+    """The state store is only a file: a crafted tail must not insert rows anywhere else."""
+    sink = make_sink(clickhouse.options(database=database, table="t"))
+    committer = sink.create_committer()
+    rows = ""  # never decoded: the check comes first
+    for forged in ({"database": "system", "table": "t", "token": f"{sink.job}:r:0:0-1", "arrow": rows},
+                   {"database": database, "table": "other", "token": f"{sink.job}:r:0:0-1", "arrow": rows},
+                   {"database": database, "table": "t", "token": "another-job:r:0:0-1", "arrow": rows}):
+        with pytest.raises(ConnectorError, match="refusing a commit info from the saved state"):
+            committer.commit([forged])
