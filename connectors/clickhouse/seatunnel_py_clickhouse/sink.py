@@ -241,8 +241,9 @@ class ClickhouseCommitter(Committer):
         if not mine:
             raise ConnectorError(
                 "Clickhouse: refusing a commit info from the saved state for "
-                f"{item.get('database')}.{item.get('table')} (this sink writes {opts.database}.{opts.table} for this job); the state store may have been "
-                "edited or belong to another job: check it, or start over with --ignore-state")
+                f"{item.get('database')}.{item.get('table')} (this sink writes {opts.database}.{opts.table} "
+                "for this job); the state store may have been edited or belong to another job: check it, "
+                "or start over with --ignore-state")
 
     def abort(self, infos: list[CommitInfo], last_checkpoint_id: int | None = None) -> None:
         """Nothing to undo: tails of aborted checkpoints were never inserted."""
