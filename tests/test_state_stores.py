@@ -221,3 +221,20 @@ def test_a_store_that_cannot_be_used_is_one_line_not_a_traceback(kind: str, writ
     assert len(lines) == 1 and lines[0].startswith("ERROR state store "), result.stderr
     assert ("Not a directory" if kind == "not-a-folder" else "password authentication failed") in lines[0]
     assert ":wrong@" not in result.stderr
+
+
+def test_a_corrupt_split_state_names_the_state_not_just_a_value_error(write_job: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    path = write_job('env { job.name = corrupt }\nsource { FakeSource { row.num = 5, schema = { fields { id = bigint } } } }'
+                     '\nsink { Console {} }')
+    state = tmp_path / "state"
+    assert run_cli("run", "--no-progress", "--state-store", state, path).returncode == 0
+    saved = state / "corrupt" / "checkpoint.json"
+    document = json.loads(saved.read_text())
+    for split in document["splits"]["source[0]"].values():
+        split["rows_done"] = "abc"
+    saved.write_text(json.dumps(document))
+    result = run_cli("run", "--no-progress", "--state-store", state, path)
+    assert result.returncode == 1
+    line = result.stderr.strip().splitlines()[-1]
+    assert "source.FakeSource failed: the saved state of split 'fake-0-0'" in line and "--ignore-state" in line, line

@@ -18,6 +18,7 @@ one per open split on its way there, and one in the writer's hands.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import queue
 import threading
@@ -30,10 +31,12 @@ import pyarrow as pa
 
 from ..api.source import Source, Split, State
 from .contract import SchemaCheck, json_round_trip
+from .failures import describe
 from .guard import JobControl, PluginFailure, guarded
 from .metrics import JobMetrics
 from .plan import Node
 from .ratelimit import RateLimiter
+from .state import StateError
 
 log = logging.getLogger(__name__)
 _EXHAUSTED = object()
@@ -209,18 +212,20 @@ class TaskReader:
     # --- the pump threads -------------------------------------------------------------
     def _pump(self, pump: _SplitPump) -> None:
         """Read one split: ``next()``, ``snapshot()``, pass both on; close the reader at the end."""
-        source: Source = self.source.plugin  # type: ignore[assignment]
         label = self.source.label
         reader = None
         ended = False
         try:
-            reader = guarded(label, source.create_reader, pump.split, pump.restored, what="Source.create_reader")
+            reader = self._restored_reader(pump)
             batches = guarded(label, reader.read, what="SplitReader.read")
             last = guarded(label, reader.snapshot, what="SplitReader.snapshot")
             self.events.put(("state", pump, last))
+            first = pump.restored is not None
             while self._credit(pump):
                 started = time.monotonic()
-                item = guarded(label, next, batches, _EXHAUSTED, what="SplitReader.read")
+                item = guarded(label, next, batches, _EXHAUSTED, what="SplitReader.read") if not first \
+                    else self._first_item(pump, batches)
+                first = False
                 state = guarded(label, reader.snapshot, what="SplitReader.snapshot")
                 if item is _EXHAUSTED:
                     ended = True
@@ -243,6 +248,31 @@ class TaskReader:
         finally:
             if reader is not None:
                 self._close(reader, label, ended)
+
+    def _restored_reader(self, pump: _SplitPump) -> Any:
+        """``create_reader`` for the split, blaming a saved state the source cannot use on that state."""
+        source: Source = self.source.plugin  # type: ignore[assignment]
+        try:
+            return guarded(self.source.label, source.create_reader, pump.split, pump.restored,
+                           what="Source.create_reader")
+        except PluginFailure as failure:
+            raise self._bad_state(pump, failure) from failure.cause
+
+    def _first_item(self, pump: _SplitPump, batches: Any) -> Any:
+        """The first ``next()`` of a restored split (where a reader may first use its state)."""
+        try:
+            return guarded(self.source.label, next, batches, _EXHAUSTED, what="SplitReader.read")
+        except PluginFailure as failure:
+            raise self._bad_state(pump, failure) from failure.cause
+
+    def _bad_state(self, pump: _SplitPump, failure: PluginFailure) -> PluginFailure:
+        """A ``ValueError``/``TypeError``/``KeyError`` from a restored split names the saved state."""
+        if pump.restored is None or not isinstance(failure.cause, (ValueError, TypeError, KeyError)):
+            return failure
+        return PluginFailure(self.source.label, StateError(
+            f"the saved state of split {pump.split.split_id!r} ({json.dumps(pump.restored, default=str)[:200]}) "
+            f"cannot be used: {describe(failure.cause)}; run with --ignore-state to start over, or "
+            "`seatunnel-py state reset` the job"))
 
     def _close(self, reader: Any, label: str, ended: bool) -> None:
         if ended:  # a split that ended normally must close cleanly
