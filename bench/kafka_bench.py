@@ -34,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -67,19 +68,28 @@ def arrow_schema() -> Any:
 # --- setup (in the parent) --------------------------------------------------------------
 def topic_for(rows: int) -> str:
     """Create (once) the input topic holding exactly ``rows`` messages over 4 partitions."""
+    return filled_topic(f"bench_kafka_{rows}", rows, PARTITIONS, lambda i: i % PARTITIONS)
+
+
+def skew_topic(rows: int, partitions: int) -> str:
+    """Create (once) a topic of ``partitions`` partitions holding ``rows`` messages, all in partition 0."""
+    return filled_topic(f"bench_skew_{rows}_{partitions}", rows, partitions, lambda i: 0)
+
+
+def filled_topic(name: str, rows: int, partitions: int, partition_of: Callable[[int], int]) -> str:
+    """Topic ``name`` of ``partitions`` partitions holding ``rows`` messages (made again unless it does)."""
     from confluent_kafka import Producer
     from confluent_kafka.admin import AdminClient, NewTopic
 
-    name = f"bench_kafka_{rows}"
     admin = AdminClient({"bootstrap.servers": BROKER})
     meta = admin.list_topics(timeout=10)
-    if name in meta.topics and count(name) == rows:
+    if name in meta.topics and count(name, partitions) == rows:
         return name
     if name in meta.topics:
         for f in admin.delete_topics([name]).values():
             f.result()
         time.sleep(2)
-    for f in admin.create_topics([NewTopic(name, PARTITIONS, 1)]).values():
+    for f in admin.create_topics([NewTopic(name, partitions, 1)]).values():
         f.result()
     producer = Producer({"bootstrap.servers": BROKER, "linger.ms": 50, "batch.size": 1_000_000,
                          "compression.type": "none"})
@@ -87,24 +97,12 @@ def topic_for(rows: int) -> str:
         value = json.dumps(message(i), separators=(",", ":"))
         while True:
             try:
-                producer.produce(name, value, partition=i % PARTITIONS)
+                producer.produce(name, value, partition=partition_of(i))
                 break
             except BufferError:
                 producer.poll(0.05)
     producer.flush(120)
     return name
-
-
-def skew_topic(rows: int, partitions: int) -> str:
-    """Create (once) a topic of ``partitions`` partitions holding ``rows`` messages, all in partition 0."""
-    from confluent_kafka import Producer
-    from confluent_kafka.admin import AdminClient, NewTopic
-
-    name = f"bench_skew_{rows}_{partitions}"
-    admin = AdminClient({"bootstrap.servers": BROKER})
-    meta = admin.list_topics(timeout=10)
-    if name in meta.topics and count(name, partitions) == rows:
-        return name
     if name in meta.topics:
         for f in admin.delete_topics([name]).values():
             f.result()
