@@ -103,24 +103,6 @@ def filled_topic(name: str, rows: int, partitions: int, partition_of: Callable[[
                 producer.poll(0.05)
     producer.flush(120)
     return name
-    if name in meta.topics:
-        for f in admin.delete_topics([name]).values():
-            f.result()
-        time.sleep(2)
-    for f in admin.create_topics([NewTopic(name, partitions, 1)]).values():
-        f.result()
-    producer = Producer({"bootstrap.servers": BROKER, "linger.ms": 50, "batch.size": 1_000_000,
-                         "compression.type": "none"})
-    for i in range(rows):
-        value = json.dumps(message(i), separators=(",", ":"))
-        while True:
-            try:
-                producer.produce(name, value, partition=0)
-                break
-            except BufferError:
-                producer.poll(0.05)
-    producer.flush(120)
-    return name
 
 
 def count(topic: str, partitions: int = PARTITIONS) -> int:
