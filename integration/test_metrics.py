@@ -17,7 +17,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -29,7 +28,7 @@ from typing import Any
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from seatunnel_py.testing import run_cli, start_job, statistic
+from seatunnel_py.testing import run_cli, start_job, statistic, wait_for
 
 GATEWAY = "http://127.0.0.1:9091"
 PROMETHEUS = "http://127.0.0.1:9090"
@@ -63,15 +62,8 @@ def servers() -> None:
 
 
 def poll(condition: Callable[[], Any], what: str, timeout: float = 60.0) -> Any:
-    """Poll ``condition`` (bounded) until it returns something true; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    """``wait_for`` with the arguments in this file's order."""
+    return wait_for(condition, timeout, what, every=0.1)
 
 
 def samples(text: str, **only: str) -> Samples:

@@ -31,6 +31,7 @@ from seatunnel_py.engine.state import Checkpoint
 from seatunnel_py.engine.state.local import LocalStateStore
 from seatunnel_py.jobs import run_job
 from seatunnel_py.registry import Registry
+from seatunnel_py.testing import wait_for
 
 from .conftest import ROOT, run_cli
 from .scripted import ScriptedSource
@@ -67,17 +68,8 @@ def value(found: dict[tuple[str, frozenset[tuple[str, str]]], float], metric: st
 
 
 def poll(condition: Callable[[], Any], what: str, timeout: float = 30.0) -> Any:
-    """Poll ``condition`` until it returns something true (bounded); return it."""
-    import time
-
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+    """``wait_for`` with the arguments in this file's order."""
+    return wait_for(condition, timeout, what, every=0.02)
 
 
 class Background:

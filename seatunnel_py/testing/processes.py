@@ -14,7 +14,9 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 CLI = [sys.executable, "-m", "seatunnel_py.cli"]
 """The CLI of the running interpreter (no dependence on ``PATH``)."""
@@ -50,12 +52,14 @@ def stop_job(proc: subprocess.Popen[str], timeout: float = 60) -> tuple[str, str
         proc.kill()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: float = 0.05) -> None:
-    """Poll ``condition``; raise ``AssertionError`` naming ``what`` after ``timeout`` seconds."""
+def wait_for(condition: Callable[[], T], timeout: float, what: str, every: float = 0.05) -> T:
+    """Poll ``condition`` until it returns something true, and return that; raise
+    ``AssertionError`` naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        result = condition()
+        if result:
+            return result
         time.sleep(every)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
