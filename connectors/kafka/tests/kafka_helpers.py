@@ -131,3 +131,20 @@ def run_job(job: Path, *args: str, state: Path | None = None, timeout: float = 1
     """``seatunnel-py run JOB`` in a subprocess (state under ``state`` when given)."""
     env = {"SEATUNNEL_PY_STATE_STORE": str(state)} if state is not None else None
     return run_cli("run", "--no-progress", job, *args, env=env, timeout=timeout)
+
+
+DIE_AFTER_PREPARE = """
+import json, os, signal
+import pyarrow as pa
+from seatunnel_py.api import PluginContext
+from seatunnel_py_kafka.sink import KafkaSink
+opts = KafkaSink.options_model.model_validate({{"bootstrap.servers": "{broker}", "topic": "{topic}",
+                                               "semantics": "EXACTLY_ONCE", "transaction_prefix": "{prefix}"}})
+sink = KafkaSink(opts, PluginContext(job_name="dies"))
+writer = sink.create_writer(0, pa.schema([("id", pa.int64())]))
+writer.write(pa.RecordBatch.from_pydict({{"id": list(range(100))}}))
+print(json.dumps(writer.prepare_commit(1)), flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+"""A script (``.format(broker=…, topic=…, prefix=…)``): an EXACTLY_ONCE writer prepares one transaction of
+100 rows, prints its commit info as JSON, and dies by SIGKILL before anything commits it."""

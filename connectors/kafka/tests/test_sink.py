@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-from kafka_helpers import BROKER, ROOT, kcat_read, run_job
+from kafka_helpers import BROKER, DIE_AFTER_PREPARE, ROOT, kcat_read, run_job
 from seatunnel_py_kafka.sink import KafkaSink
 
 from seatunnel_py.api import PluginContext, RowKind, attach_row_kinds
@@ -137,21 +137,6 @@ def test_exactly_once_visible_only_after_commit(new_topic: Callable[..., str]) -
     assert len(kcat_read(topic, read_committed=True)) == 3
 
 
-DIE_AFTER_PREPARE = """
-import os, signal, sys
-import pyarrow as pa
-from seatunnel_py.api import PluginContext
-from seatunnel_py_kafka.sink import KafkaSink
-opts = KafkaSink.options_model.model_validate({{"bootstrap.servers": "{broker}", "topic": "{topic}",
-                                               "semantics": "EXACTLY_ONCE", "transaction_prefix": "{prefix}"}})
-sink = KafkaSink(opts, PluginContext(job_name="dies"))
-writer = sink.create_writer(0, pa.schema([("id", pa.int64())]))
-writer.write(pa.RecordBatch.from_pydict({{"id": list(range(100))}}))
-print(writer.prepare_commit(1)["transactional_id"], flush=True)
-os.kill(os.getpid(), signal.SIGKILL)
-"""
-
-
 def test_a_transaction_prepared_by_a_dead_process_is_committed_by_the_next(new_topic: Callable[..., str]) -> None:
     topic = new_topic(1)
     prefix = f"dead-{topic}"
@@ -159,7 +144,7 @@ def test_a_transaction_prepared_by_a_dead_process_is_committed_by_the_next(new_t
     died = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=ROOT,
                           check=False)
     assert died.returncode == -9, died.stderr
-    transaction = died.stdout.strip()
+    transaction = json.loads(died.stdout)["transactional_id"]
     assert transaction == f"{prefix}-0-0"
     assert kcat_read(topic, read_committed=True) == [] and len(kcat_read(topic)) == 100
     committer = make_sink(topic=topic, semantics="EXACTLY_ONCE", transaction_prefix=prefix).create_committer()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kafka_helpers import BROKER, ROOT, kcat_read, produce_json
+from kafka_helpers import BROKER, DIE_AFTER_PREPARE, ROOT, kcat_read, produce_json
 from seatunnel_py_kafka.recovery import TransactionRecovery
 from seatunnel_py_kafka.sink import KafkaSink
 from seatunnel_py_kafka.transactions import Decision, Prepared, TransactionState, decide
@@ -125,21 +125,6 @@ def test_decisions_of_recovery() -> None:
     legacy = Prepared("t-0-0")  # a commit info of an older version: the state alone decides
     assert decide(legacy, TransactionState("Ongoing", 7, 4, 2000)) == Decision.COMMIT
     assert decide(legacy, TransactionState("CompleteAbort", 7, 4, 2000)) == Decision.LOST
-
-
-DIE_AFTER_PREPARE = """
-import json, os, signal, sys
-import pyarrow as pa
-from seatunnel_py.api import ConnectorError, PluginContext
-from seatunnel_py_kafka.sink import KafkaSink
-opts = KafkaSink.options_model.model_validate({{"bootstrap.servers": "{broker}", "topic": "{topic}",
-                                               "semantics": "EXACTLY_ONCE", "transaction_prefix": "{prefix}"}})
-sink = KafkaSink(opts, PluginContext(job_name="dies"))
-writer = sink.create_writer(0, pa.schema([("id", pa.int64())]))
-writer.write(pa.RecordBatch.from_pydict({{"id": list(range(100))}}))
-print(json.dumps(writer.prepare_commit(1)), flush=True)
-os.kill(os.getpid(), signal.SIGKILL)
-"""
 
 
 def make_sink(topic: str, **options: Any) -> KafkaSink:
