@@ -20,6 +20,8 @@ from seatunnel_py import testing
 
 if importlib.util.find_spec("seatunnel_py_jdbc") is None:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # jdbc_helpers
 
 ROOT = Path(__file__).resolve().parents[3]
 PG_URL = "jdbc:postgresql://127.0.0.1:5432/seatunnel"

@@ -12,19 +12,8 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from jdbc_helpers import exactly_once_sink
 from seatunnel_py_jdbc.commit import CHECKPOINT_TABLE, sink_key, xid_prefix
-from seatunnel_py_jdbc.sink import JdbcSink
-
-from seatunnel_py.api import PluginContext
-
-CONN = {"user": "seatunnel", "password": "seatunnel"}
-
-
-def _sink(db: Any, table: str, job_name: str, restored: int | None) -> JdbcSink:
-    options = JdbcSink.options_model.model_validate(
-        {"url": db.url, **CONN, "generate_sink_sql": True, "table": table, "is_exactly_once": True})
-    return JdbcSink(options, PluginContext(job_name=job_name, job_key=job_name, label="sink.Jdbc",
-                                           restored_checkpoint_id=restored))
 
 
 def _ids(db: Any, table: str) -> list[int]:
@@ -50,7 +39,7 @@ def test_prepared_checkpoints_commit_once_and_later_ones_roll_back(db: Any, tabl
         return pa.record_batch([pa.array(ids, pa.int64())], schema=schema)
 
     try:
-        sink = _sink(db, table, job_name, None)
+        sink = exactly_once_sink(db, table, job_name, None)
         committer = sink.create_committer()
         assert committer is not None
         sink.prepare(schema)
@@ -69,7 +58,7 @@ def test_prepared_checkpoints_commit_once_and_later_ones_roll_back(db: Any, tabl
         assert sorted(_prepared(db, job_name)) == sorted([info2["xid"], info3["xid"]])
 
         # restart from checkpoint 2: the engine re-commits its infos, then prepares the sink
-        restarted = _sink(db, table, job_name, 2)
+        restarted = exactly_once_sink(db, table, job_name, 2)
         again = restarted.create_committer()
         assert again is not None
         again.commit([info2])

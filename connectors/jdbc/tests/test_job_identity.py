@@ -18,14 +18,14 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from jdbc_helpers import CONN, exactly_once_sink
 from seatunnel_py_jdbc.commit import CHECKPOINT_TABLE, record_checkpoint
 from seatunnel_py_jdbc.database import open_database
 from seatunnel_py_jdbc.sink import JdbcSink
 
 from seatunnel_py import testing
-from seatunnel_py.api import CommitInfo, PluginContext
+from seatunnel_py.api import CommitInfo
 
-CONN = {"user": "seatunnel", "password": "seatunnel"}
 SCHEMA = pa.schema([pa.field("id", pa.int64())])
 UNNAMED = "SeaTunnel_Job"
 
@@ -41,10 +41,7 @@ def _rows(*ids: int) -> pa.RecordBatch:
 
 def _sink(db: Any, table: str, job_key: str, label: str = "sink.Jdbc", job_name: str = UNNAMED,
           restored: int | None = None) -> JdbcSink:
-    options = JdbcSink.options_model.model_validate(
-        {"url": db.url, **CONN, "generate_sink_sql": True, "table": table, "is_exactly_once": True})
-    return JdbcSink(options, PluginContext(job_name=job_name, job_key=job_key, label=label,
-                                           restored_checkpoint_id=restored))
+    return exactly_once_sink(db, table, job_key, restored, label=label, job_name=job_name)
 
 
 def _ids(db: Any, table: str) -> list[int]:

@@ -14,20 +14,14 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from jdbc_helpers import exactly_once_sink
 from seatunnel_py_jdbc.commit import CHECKPOINT_TABLE, legacy_prefix
 from seatunnel_py_jdbc.sink import JdbcSink
 
-from seatunnel_py.api import CommitInfo, ConnectorError, PluginContext
+from seatunnel_py.api import CommitInfo, ConnectorError
 
-CONN = {"user": "seatunnel", "password": "seatunnel"}
 SCHEMA = pa.schema([pa.field("id", pa.int64())])
 REFUSED = "refusing a commit info from the saved state"
-
-
-def _sink(db: Any, table: str, job_key: str, job_name: str | None = None) -> JdbcSink:
-    options = JdbcSink.options_model.model_validate(
-        {"url": db.url, **CONN, "generate_sink_sql": True, "table": table, "is_exactly_once": True})
-    return JdbcSink(options, PluginContext(job_name=job_name or job_key, job_key=job_key, label="sink.Jdbc"))
 
 
 def _prepared(db: Any) -> set[str]:
@@ -50,8 +44,8 @@ def _prepare_one(sink: JdbcSink, value: int) -> CommitInfo:
 @pytest.fixture
 def two_sinks(db: Any, table: str) -> Any:
     """Sink ``mine`` and a prepared transaction of each of two sinks (``mine`` and ``other``)."""
-    mine = _sink(db, f"{table}_a", f"mine_{table}")
-    other = _sink(db, f"{table}_b", f"other_{table}")
+    mine = exactly_once_sink(db, f"{table}_a", f"mine_{table}")
+    other = exactly_once_sink(db, f"{table}_b", f"other_{table}")
     own_info, other_info = _prepare_one(mine, 1), _prepare_one(other, 2)
     yield mine, own_info, other_info
     prepared = _prepared(db)

@@ -14,21 +14,13 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+from jdbc_helpers import exactly_once_sink
 from seatunnel_py_jdbc.commit import CHECKPOINT_TABLE
-from seatunnel_py_jdbc.sink import JdbcSink
 
-from seatunnel_py.api import ConnectorError, PluginContext
+from seatunnel_py.api import ConnectorError
 from seatunnel_py.jobs import run_job
 
-CONN = {"user": "seatunnel", "password": "seatunnel"}
 SCHEMA = pa.schema([pa.field("id", pa.int64())])
-
-
-def _sink(db: Any, table: str, name: str, restored: int | None) -> JdbcSink:
-    options = JdbcSink.options_model.model_validate(
-        {"url": db.url, **CONN, "generate_sink_sql": True, "table": table, "is_exactly_once": True})
-    return JdbcSink(options, PluginContext(job_name=name, job_key=name, label="sink.Jdbc",
-                                           restored_checkpoint_id=restored))
 
 
 def _checkpoint_rows(db: Any, name: str) -> list[int]:
@@ -60,7 +52,7 @@ def test_a_job_whose_state_is_gone_starts_over(db: Any, table: str, job: Any, tm
 def test_a_checkpoint_already_recorded_says_what_happened_and_what_to_do(db: Any, table: str) -> None:
     name = f"old_{table}"
     try:
-        sink = _sink(db, table, name, None)
+        sink = exactly_once_sink(db, table, name, None)
         committer = sink.create_committer()
         assert committer is not None
         sink.prepare(SCHEMA)
@@ -72,7 +64,7 @@ def test_a_checkpoint_already_recorded_says_what_happened_and_what_to_do(db: Any
         sink.finish(True)
 
         # the state is put back from an older copy: it knows checkpoint 1, the table already holds 2
-        older = _sink(db, table, name, 1)
+        older = exactly_once_sink(db, table, name, 1)
         older.prepare(SCHEMA)
         writer = older.create_writer(0, SCHEMA)
         writer.write(pa.record_batch([pa.array([3], pa.int64())], schema=SCHEMA))
