@@ -255,7 +255,8 @@ class _RecordingCommitter(Committer):
 class HookedStore(LocalStateStore):
     """A local state store that calls ``RecordingSink.on_save`` right after each save."""
 
-    def save(self, checkpoint: Checkpoint) -> None:
-        super().save(checkpoint)
+    def save(self, checkpoint: Checkpoint) -> int:
+        size = super().save(checkpoint)
         if RecordingSink.on_save is not None:
             RecordingSink.on_save(checkpoint)
+        return size

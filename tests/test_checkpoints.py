@@ -51,12 +51,12 @@ def test_periodic_checkpoints_save_before_commit(job: Callable[..., JobResult], 
     store = LocalStateStore(tmp_path / "state")
     real_save = store.save
 
-    def save(checkpoint: Checkpoint) -> None:
+    def save(checkpoint: Checkpoint) -> int | None:
         marker = "committed" if checkpoint.committed else "saved"
         if not checkpoint.committed:
             saved.append(checkpoint.checkpoint_id)
         RecordingSink.events.append(f"{marker}:{checkpoint.checkpoint_id}")
-        real_save(checkpoint)
+        return real_save(checkpoint)
 
     store.save = save  # type: ignore[method-assign]
     result = job(f"""

@@ -208,11 +208,11 @@ class StallingStore(LocalStateStore):
     stalled = threading.Event()
     resume = threading.Event()
 
-    def save(self, checkpoint: Checkpoint) -> None:
+    def save(self, checkpoint: Checkpoint) -> int:
         if StallingStore.stall.is_set():
             StallingStore.stalled.set()
             StallingStore.resume.wait(30)
-        super().save(checkpoint)
+        return super().save(checkpoint)
 
 
 def test_healthz_fails_while_a_checkpoint_is_overdue_and_recovers(

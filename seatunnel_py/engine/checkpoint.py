@@ -29,7 +29,7 @@ from ..api.sink import CommitInfo, Committer, Sink
 from ..api.source import Source, State
 from . import activity
 from .plan import Node
-from .state import Checkpoint, StateError, StateStore
+from .state import Checkpoint, StateStore
 from .task import PipelineTask, PluginFailure, TaskReport, guarded
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,6 @@ class CheckpointCoordinator:
     completed: int = 0
     last_id: int | None = None
     final_done: bool = False
-    measure_size: bool = False
-    """Set when metrics are exported: each saved checkpoint's size is then measured (one more JSON dump)."""
     created: float = field(default_factory=time.monotonic)
     """When the run started (``time.monotonic``): a first checkpoint is due one interval after it."""
     last_completed: float | None = None
@@ -84,7 +82,7 @@ class CheckpointCoordinator:
     last_duration: float | None = None
     """Seconds from the last completed checkpoint's trigger to its commits done."""
     last_size: int | None = None
-    """Bytes of the last saved checkpoint's JSON form (only with ``measure_size``)."""
+    """Bytes of the last saved checkpoint, as the state store reports them."""
     duration_total: float = 0.0
     """Seconds spent in the checkpoints completed by this run, added up."""
 
@@ -161,15 +159,10 @@ class CheckpointCoordinator:
         )
         if self.store is not None:
             try:
-                self.store.save(checkpoint)
+                self.last_size = self.store.save(checkpoint)
             except Exception as exc:
                 raise PluginFailure(f"state store {self.store.url}", exc) from exc
         saved_at = time.time()
-        if self.measure_size:
-            try:
-                self.last_size = len(checkpoint.to_json())
-            except StateError:  # not serialisable: only a store-less run gets here, and measures nothing
-                self.last_size = None
         for task in tasks:  # persisted: no longer to be aborted on failure
             task.prepared.clear()
         self.in_flight = None

@@ -178,8 +178,6 @@ class MetricsSession:
         self.waiting_retry = False
         if self.attempts == 1:
             self.restored_at = restored_at
-        if self.enabled:
-            runner.coordinator.measure_size = True
 
     def attempt_failed(self) -> None:
         """The current attempt failed and the run will try again after the retry interval."""

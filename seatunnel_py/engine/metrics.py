@@ -47,11 +47,6 @@ class JobMetrics:
         """Plugin label → rows received."""
         return {label: flow.rows for label, flow in self.inputs.items()}
 
-    @property
-    def per_plugin_out(self) -> dict[str, int]:
-        """Plugin label → rows handed on."""
-        return {label: flow.rows for label, flow in self.outputs.items()}
-
     def on_read(self, label: str, rows: int, nbytes: int) -> None:
         """A source handed out a batch."""
         with self._lock:

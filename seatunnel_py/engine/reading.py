@@ -17,7 +17,6 @@ one per open split on its way there, and one in the writer's hands.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import queue
@@ -295,9 +294,3 @@ class TaskReader:
             if pump.credit.acquire(timeout=POLL):
                 return True
         return False
-
-    def drain_events(self) -> None:
-        """Drop whatever the pumps left behind (after the emitter ended)."""
-        with contextlib.suppress(queue.Empty):
-            while True:
-                self.events.get_nowait()

@@ -126,10 +126,6 @@ class PipelineTask:
         """Every thread of the task, split readers included."""
         return [*self.threads, *self.reader.threads]
 
-    def alive(self) -> bool:
-        """True while any thread of the task runs."""
-        return any(t.is_alive() for t in self.all_threads())
-
     def assign(self, split: Split) -> None:
         """STREAMING: give this task one more split to read."""
         self.assigned += 1

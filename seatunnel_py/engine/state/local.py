@@ -46,7 +46,7 @@ class LocalStateStore(StateStore):
             return None
         return Checkpoint.from_json(data, str(path))
 
-    def save(self, checkpoint: Checkpoint) -> None:
+    def save(self, checkpoint: Checkpoint) -> int:
         folder = self._dir(checkpoint.job_name)
         folder.mkdir(parents=True, exist_ok=True)
         data = checkpoint.to_json()
@@ -57,6 +57,7 @@ class LocalStateStore(StateStore):
             os.fsync(out.fileno())
         os.replace(temporary, folder / CHECKPOINT_FILE)
         _fsync_dir(folder)
+        return len(data)
 
     def delete(self, job_name: str) -> bool:
         path = self._dir(job_name) / CHECKPOINT_FILE

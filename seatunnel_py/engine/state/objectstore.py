@@ -102,8 +102,10 @@ class ObjectStateStore(StateStore):
         data = self._read(path)
         return None if data is None else Checkpoint.from_json(data, f"{self.url} ({path})")
 
-    def save(self, checkpoint: Checkpoint) -> None:
-        self._write(self._path(checkpoint.job_name, "checkpoint.json"), checkpoint.to_json())
+    def save(self, checkpoint: Checkpoint) -> int:
+        data = checkpoint.to_json()
+        self._write(self._path(checkpoint.job_name, "checkpoint.json"), data)
+        return len(data)
 
     def delete(self, job_name: str) -> bool:
         path = self._path(job_name, "checkpoint.json")

@@ -88,10 +88,11 @@ class SqlStateStore(StateStore):
             return None
         return Checkpoint.from_json(str(payload).encode(), f"{self.url} ({TABLE}, job {job_name!r})")
 
-    def save(self, checkpoint: Checkpoint) -> None:
+    def save(self, checkpoint: Checkpoint) -> int:
         self._ensure_table()
+        payload = checkpoint.to_json()
         values = {"format_version": FORMAT_VERSION, "checkpoint_id": checkpoint.checkpoint_id,
-                  "payload": checkpoint.to_json().decode(), "updated_at": time.time()}
+                  "payload": payload.decode(), "updated_at": time.time()}
         table = self._table
 
         def write() -> None:
@@ -101,6 +102,7 @@ class SqlStateStore(StateStore):
                     conn.execute(table.insert().values(job_name=checkpoint.job_name, **values))
 
         self._call("saving a checkpoint", write)
+        return len(payload)
 
     def delete(self, job_name: str) -> bool:
         self._ensure_table()

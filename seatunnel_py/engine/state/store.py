@@ -76,8 +76,8 @@ class StateStore(ABC):
         """The last saved checkpoint of ``job_name``, or ``None``; ``StateError`` if unusable."""
 
     @abstractmethod
-    def save(self, checkpoint: Checkpoint) -> None:
-        """Replace the job's saved checkpoint atomically and durably."""
+    def save(self, checkpoint: Checkpoint) -> int | None:
+        """Replace the job's saved checkpoint atomically and durably; the bytes saved (``None``: unknown)."""
 
     @abstractmethod
     def delete(self, job_name: str) -> bool:
