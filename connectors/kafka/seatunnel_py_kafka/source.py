@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -32,39 +30,9 @@ from .options import KafkaSourceOptions
 log = logging.getLogger(__name__)
 
 IDLE_WAIT = {True: 0.5, False: 0.1}
-"""Seconds a reader alone in its thread waits for messages before yielding ``None``, BATCH
-(True) and STREAMING (False). A reader that shares its thread with other readers of the
-source never waits (``ReaderThreads``)."""
-
-
-class ReaderThreads:
-    """Which thread resumes each open reader of a source.
-
-    The engine reads every split in a thread of its own, where waiting in ``consume`` for
-    an idle partition costs nothing and spares a busy loop. A caller that reads several
-    splits in turn from one thread (an engine without a thread per split, a test harness)
-    would be held up by every idle partition for the whole wait, so a reader that shares
-    its thread polls without waiting and yields ``None`` at once: one hot partition beside
-    idle ones is then read as fast as alone (``bench/kafka_bench.py``, skew scenario).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._readers: Counter[int] = Counter()
-
-    def move(self, old: int | None, new: int | None) -> None:
-        """A reader resumed in thread ``new`` (``None``: closed) after ``old`` (``None``: new)."""
-        with self._lock:
-            if old is not None:
-                self._readers[old] -= 1
-                if self._readers[old] <= 0:
-                    del self._readers[old]
-            if new is not None:
-                self._readers[new] += 1
-
-    def shared(self, thread: int) -> bool:
-        """True when ``thread`` resumes more than one open reader."""
-        return self._readers.get(thread, 0) > 1
+"""Seconds a reader waits for messages before yielding ``None``, BATCH (True) and STREAMING
+(False). The engine reads every split in a thread of its own, so an idle partition waiting
+here holds up neither checkpoints nor the other partitions."""
 
 
 class KafkaSplitReader(SplitReader):
@@ -80,8 +48,6 @@ class KafkaSplitReader(SplitReader):
         self._end: int | None = None if end is None else int(end)
         self._consumer: Any = None
         self._latch = ErrorLatch()
-        self._thread: int | None = None
-        """The thread that last resumed ``read()`` (see ``ReaderThreads``)."""
         self.skipped = 0
 
     def _open(self) -> Any:
@@ -106,16 +72,11 @@ class KafkaSplitReader(SplitReader):
         patience = self._options.poll_timeout / 1000
         wait = IDLE_WAIT[self._source.context.bounded]
         error_of = kafka().Message.error
-        threads = self._source.reader_threads
         while True:
-            thread = threading.get_ident()
-            if thread != self._thread:
-                threads.move(self._thread, thread)
-                self._thread = thread
             # never wait for more than the split still holds: the last call returns as soon as it has them
             want = size if end is None else max(1, min(size, end - self._offset))
             try:
-                messages = consumer.consume(num_messages=want, timeout=0 if threads.shared(thread) else wait)
+                messages = consumer.consume(num_messages=want, timeout=wait)
             except kafka().KafkaException as exc:
                 raise self._failure(describe(exc)) from None
             if self._latch.error is not None:
@@ -167,9 +128,6 @@ class KafkaSplitReader(SplitReader):
 
     def close(self) -> None:
         """Close the consumer (it commits nothing: offsets are committed on checkpoints)."""
-        if self._thread is not None:
-            self._source.reader_threads.move(self._thread, None)
-            self._thread = None
         if self._consumer is not None:
             try:
                 self._consumer.close()
@@ -199,7 +157,6 @@ class KafkaSource(Source[KafkaSourceOptions]):
         self._catalog: OffsetCatalog | None = None
         self._known: dict[str, PartitionRef] = {}
         self._last_discovery = 0.0
-        self.reader_threads = ReaderThreads()
 
     def output_schema(self) -> pa.Schema:
         """The declared schema, ``content`` without one, or the native columns."""
