@@ -251,7 +251,7 @@ def _run(path: str | Path, variables: Mapping[str, str] | None, job_name: str | 
                     if recorder.attempts > retries or not is_transient(failure.cause):
                         raise
                     runner = recorder.runner
-                    if ignore_state and runner is not None and runner.coordinator.completed:
+                    if ignore_state and runner is not None and runner.coordinator.last_id is not None:
                         ignore_state = False  # the next attempt goes on from what this one saved
                     recorder.failed_attempts.append(failure)
                     if exporter is not None:

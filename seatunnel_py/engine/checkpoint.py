@@ -71,6 +71,7 @@ class CheckpointCoordinator:
     reports: queue.Queue[TaskReport] = field(default_factory=queue.Queue)
     in_flight: _InFlight | None = None
     completed: int = 0
+    """Checkpoints of this run saved, committed and acknowledged to the sources."""
     last_id: int | None = None
     final_done: bool = False
     created: float = field(default_factory=time.monotonic)
@@ -167,7 +168,6 @@ class CheckpointCoordinator:
             task.prepared.clear()
         self.in_flight = None
         activity.run_context["checkpoint"] = None
-        self.completed += 1
         self.last_id = flight.checkpoint_id
         self.final_done = flight.final
         log.debug("checkpoint %d saved", flight.checkpoint_id)
@@ -181,6 +181,7 @@ class CheckpointCoordinator:
         self.last_completed_at = saved_at
         self.last_duration = self.last_completed - flight.started
         self.duration_total += self.last_duration
+        self.completed += 1  # last, so that whoever sees the count also sees the figures above
 
     def _mark_committed(self, checkpoint: Checkpoint) -> None:
         """Record that the checkpoint's commits are done, so that no later run commits them again.
